@@ -76,7 +76,9 @@ function run(cmd: string, args: string[], log: (line: string) => void): Promise<
       if (code === 0) resolve();
       else {
         log(tail);
-        reject(new Error(`Cannot install the agent server: '${cmd} ${args.join(" ")}' exited ${code}`));
+        reject(
+          new Error(`Cannot install the agent server: '${cmd} ${args.join(" ")}' exited ${code}`),
+        );
       }
     });
   });

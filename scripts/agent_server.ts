@@ -17,7 +17,15 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -261,17 +269,17 @@ async function main(args: string[]): Promise<void> {
   const { startScriptedLlm } = await import("../tests/support/scripted_llm.ts");
   const infoIdx = args.indexOf("--info-file");
   const infoFile = infoIdx >= 0 ? args[infoIdx + 1] : undefined;
-  let server: AgentServer | undefined;
+  const ref: { server?: AgentServer } = {};
   const llm = await startScriptedLlm({
     control: {
-      "/_stack/kill": async () => await server?.kill(),
-      "/_stack/stop": async () => await server?.stop(),
-      "/_stack/start": async () => await server?.restart(),
-      "/_stack/restart": async () => await server?.restart(),
+      "/_stack/kill": async () => await ref.server?.kill(),
+      "/_stack/stop": async () => await ref.server?.stop(),
+      "/_stack/start": async () => await ref.server?.restart(),
+      "/_stack/restart": async () => await ref.server?.restart(),
     },
   });
   const t0 = performance.now();
-  server = await AgentServer.start();
+  const server = ref.server = await AgentServer.start();
   const info = {
     serverUrl: server.url,
     apiKey: server.apiKey,
@@ -295,7 +303,7 @@ async function main(args: string[]): Promise<void> {
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    await server?.dispose();
+    await server.dispose();
     await llm.close();
     process.exit(0);
   };

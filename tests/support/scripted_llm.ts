@@ -83,7 +83,10 @@ export const SCRIPTS: Record<string, Script> = {
   /** `n` terminal steps (`echo step-i`), then `finish`; `delay` ms per answer. */
   long: (step, a) => step < Number(a.n ?? 5) ? terminal(`echo step-${step}`) : finish("long done"),
   /** An HTTP error from the LLM (`status`, default 500); the run ends in `error`. */
-  error: (_step, a) => ({ httpError: Number(a.status ?? 500), message: a.message ?? "scripted failure" }),
+  error: (_step, a) => ({
+    httpError: Number(a.status ?? 500),
+    message: a.message ?? "scripted failure",
+  }),
   /** A text answer with reasoning content. */
   reasoning: (_step, a) => ({
     text: a.text ?? "The answer is 42.",
@@ -92,7 +95,10 @@ export const SCRIPTS: Record<string, Script> = {
   /** A `think` tool call with reasoning, then a text answer. */
   think: (step) =>
     step === 0
-      ? { tool: { name: "think", args: { thought: "planning" } }, reasoning: "I should plan first." }
+      ? {
+        tool: { name: "think", args: { thought: "planning" } },
+        reasoning: "I should plan first.",
+      }
       : { text: "Thought it through." },
 };
 

@@ -1,0 +1,173 @@
+/**
+ * The typed REST core: an openapi-fetch client typed by the agent server's generated OpenAPI
+ * paths, with the session key header, timeouts, retries and typed errors.
+ *
+ * @module
+ */
+
+import createClient, { type Client, type Middleware } from "openapi-fetch";
+import type { paths } from "../generated/openapi.ts";
+import { createTransport, type FetchLike, TIMEOUT_HEADER } from "./_transport.ts";
+import { APIError } from "./errors.ts";
+
+/** The generated path map of the agent server's REST API. */
+export type AgentServerPaths = paths;
+
+/** Options for {@linkcode createAgentServerClient}. */
+export interface AgentServerClientOptions {
+  /** Server URL, e.g. `http://127.0.0.1:8000`; a path prefix (`https://host/runtime/x`) is kept. */
+  host: string | URL;
+  /** Session API key, sent as the `X-Session-API-Key` header (never in a URL). */
+  apiKey?: string | undefined;
+  /**
+   * Time limit for one HTTP attempt, in milliseconds.
+   * @default {60000}
+   */
+  timeoutMs?: number;
+  /**
+   * Retries of idempotent requests (GET, PUT, DELETE, ...) after connection errors, timeouts,
+   * 408, 429, 502, 503 and 504, honouring `Retry-After` up to 60 s. POSTs are never retried.
+   * @default {2}
+   */
+  maxRetries?: number;
+  /** The fetch to use. Default: `globalThis.fetch`. */
+  fetch?: FetchLike;
+  /** Extra headers for every request. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * An openapi-fetch client for the agent server, plus the settings it was made with.
+ *
+ * Calls resolve to `{ data, response }` on 2xx and throw typed errors otherwise: an
+ * {@linkcode APIError} subclass for HTTP errors, `ConnectionError` when the server cannot be
+ * reached, `TimeoutError` when an attempt runs out of time, and the signal's reason on abort.
+ */
+export interface AgentServerClient {
+  /** The typed openapi-fetch client (`GET`, `POST`, ... on the generated paths). */
+  readonly rest: Client<AgentServerPaths>;
+  /** The normalized base URL, without a trailing slash. */
+  readonly baseUrl: string;
+  /** Whether an API key is configured. The key itself is not exposed. */
+  readonly hasApiKey: boolean;
+  /** The default per-attempt timeout in milliseconds. */
+  readonly timeoutMs: number;
+}
+
+/** Per-call options accepted by helpers built on the client. */
+export interface CallOptions {
+  /** Cancels the call; the promise rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /** Time limit for this call (per attempt), in milliseconds. */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * Validates and normalizes a server URL (http or https; trailing slashes removed).
+ *
+ * @example
+ * ```ts
+ * import { normalizeHost } from "./client.ts";
+ * if (normalizeHost("http://127.0.0.1:8000/") !== "http://127.0.0.1:8000") throw new Error();
+ * ```
+ */
+export function normalizeHost(host: string | URL): string {
+  let url: URL;
+  try {
+    url = new URL(String(host));
+  } catch {
+    throw new TypeError(
+      `Cannot use the host as it is not a URL: current value is '${String(host)}'`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(
+      `Cannot use the host as its scheme must be http or https: current value is '${url.protocol}'`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new TypeError("Cannot use the host as it contains credentials: pass apiKey instead");
+  }
+  if (url.search || url.hash) {
+    throw new TypeError("Cannot use the host as it has a query or fragment: pass the base URL");
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+function checkTimeout(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new RangeError(
+      `Cannot use '${name}' as it must be a positive number: current value is ${value}`,
+    );
+  }
+}
+
+/** Returns per-call init fields (signal and timeout header) for an openapi-fetch call. */
+export function callInit(
+  options: CallOptions = {},
+): { signal?: AbortSignal; headers?: Record<string, string> } {
+  checkTimeout("timeoutMs", options.timeoutMs);
+  const init: { signal?: AbortSignal; headers?: Record<string, string> } = {};
+  if (options.signal) init.signal = options.signal;
+  if (options.timeoutMs !== undefined) {
+    init.headers = { [TIMEOUT_HEADER]: String(options.timeoutMs) };
+  }
+  return init;
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Creates the typed REST client.
+ *
+ * @example Read a conversation
+ * ```ts ignore
+ * import { createAgentServerClient } from "@remote-hands/client";
+ * const client = createAgentServerClient({ host: "http://127.0.0.1:8000", apiKey: "key" });
+ * const { data } = await client.rest.GET("/api/conversations/{conversation_id}", {
+ *   params: { path: { conversation_id: "6c1b5b1e-0000-4000-8000-000000000000" } },
+ * });
+ * console.log(data?.execution_status);
+ * ```
+ */
+export function createAgentServerClient(options: AgentServerClientOptions): AgentServerClient {
+  const baseUrl = normalizeHost(options.host);
+  checkTimeout("timeoutMs", options.timeoutMs);
+  const maxRetries = options.maxRetries ?? 2;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new RangeError(
+      `Cannot use 'maxRetries' as it must be a whole number >= 0: current value is ${maxRetries}`,
+    );
+  }
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const baseFetch: FetchLike = options.fetch ?? ((request) => globalThis.fetch(request));
+  const transport = createTransport({ fetch: baseFetch, timeoutMs, maxRetries });
+  const rest = createClient<AgentServerPaths>({
+    baseUrl,
+    fetch: transport,
+    ...(options.headers ? { headers: options.headers } : {}),
+  });
+  const apiKey = options.apiKey;
+  const middleware: Middleware = {
+    onRequest({ request }) {
+      if (apiKey) request.headers.set("X-Session-API-Key", apiKey);
+      return request;
+    },
+    async onResponse({ request, response }) {
+      if (response.ok) return response;
+      const body = await readBody(response);
+      const path = new URL(request.url).pathname;
+      throw APIError.from(response.status, body, { method: request.method, path });
+    },
+  };
+  rest.use(middleware);
+  return { rest, baseUrl, hasApiKey: Boolean(apiKey), timeoutMs };
+}

@@ -1,0 +1,238 @@
+/**
+ * The one error hierarchy of remote-hands.
+ *
+ * Every error the client throws on purpose is a {@linkcode RemoteHandsError}. HTTP answers outside
+ * 2xx become an {@linkcode APIError} subclass picked by status; a server that cannot be reached is
+ * a {@linkcode ConnectionError}; a request that ran out of time is a {@linkcode TimeoutError}.
+ * Messages say what happened and what to do, and never contain the API key or secret values.
+ *
+ * @module
+ */
+
+/**
+ * Base class of every error remote-hands throws on purpose.
+ *
+ * @example Catch anything from the client
+ * ```ts
+ * import { RemoteHandsError } from "./errors.ts";
+ * try {
+ *   throw new RemoteHandsError("Cannot do it: reason");
+ * } catch (err) {
+ *   if (!(err instanceof RemoteHandsError)) throw err;
+ * }
+ * ```
+ */
+export class RemoteHandsError extends Error {
+  /** Creates the error; `cause` keeps the underlying failure. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** What an {@linkcode APIError} was answering. */
+export interface APIErrorRequest {
+  /** HTTP method, e.g. `POST`. */
+  method: string;
+  /** Path of the request URL (no query string), e.g. `/api/conversations`. */
+  path: string;
+}
+
+const SECRETISH_KEYS = new Set(["input", "api_key", "session_api_key", "value", "secrets"]);
+
+/** Drops fields that may echo request input (validation errors carry `input`). */
+function redactBody(body: unknown, depth = 0): unknown {
+  if (depth > 8 || body === null || typeof body !== "object") return body;
+  if (Array.isArray(body)) return body.map((item) => redactBody(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    out[key] = SECRETISH_KEYS.has(key) ? "[redacted]" : redactBody(value, depth + 1);
+  }
+  return out;
+}
+
+function describeDetail(detail: unknown): string {
+  if (detail === undefined || detail === null) return "";
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) {
+    // FastAPI validation errors: [{ loc: [...], msg: "..." }]
+    return detail.map((d) => {
+      if (d && typeof d === "object" && "msg" in d) {
+        const loc = "loc" in d && Array.isArray(d.loc) ? d.loc.join(".") : "";
+        return loc ? `${loc}: ${String(d.msg)}` : String(d.msg);
+      }
+      return JSON.stringify(d);
+    }).join("; ");
+  }
+  if (typeof detail === "object" && "message" in detail) return String(detail.message);
+  return JSON.stringify(detail);
+}
+
+const ADVICE: Record<number, string> = {
+  400: "the server refused the request as it stands",
+  401: "check the apiKey option: the server requires a valid X-Session-API-Key",
+  403: "the key is valid but not allowed to do this",
+  404: "check the id and the host",
+  409: "the resource is busy or already exists; wait or pause it first",
+  422: "fix the request fields named above",
+  429: "slow down and retry later",
+};
+
+/**
+ * An HTTP answer outside 2xx from the agent server.
+ *
+ * `status` is the HTTP status; `detail` is the server's `detail` field (a string, or for 422 the
+ * list of validation errors). `body` is the parsed body with fields that may echo input redacted.
+ *
+ * @example Map a status to its class
+ * ```ts
+ * import { APIError, NotFoundError } from "./errors.ts";
+ * const err = APIError.from(404, { detail: "Conversation not found" }, { method: "GET", path: "/api/x" });
+ * if (!(err instanceof NotFoundError)) throw new Error("expected NotFoundError");
+ * ```
+ */
+export class APIError extends RemoteHandsError {
+  /** HTTP status code. */
+  readonly status: number;
+  /** The server's `detail` field, when it sent one. */
+  readonly detail: unknown;
+  /** The parsed response body (input echoes redacted). */
+  readonly body: unknown;
+  /** HTTP method of the failed request. */
+  readonly method: string;
+  /** URL path of the failed request. */
+  readonly path: string;
+
+  /** Creates the error. Prefer {@linkcode APIError.from}, which picks the subclass. */
+  constructor(status: number, body: unknown, request: APIErrorRequest, message?: string) {
+    const safeBody = redactBody(body);
+    const detail = safeBody && typeof safeBody === "object" && "detail" in safeBody
+      ? safeBody.detail
+      : typeof safeBody === "string" && safeBody !== ""
+      ? safeBody
+      : undefined;
+    const described = describeDetail(detail);
+    const advice = ADVICE[status] ??
+      (status >= 500 ? "retry later or read the server log" : "see the detail");
+    super(
+      message ??
+        `${request.method} ${request.path} failed with ${status}${
+          described ? `: ${described}` : ""
+        } (${advice})`,
+    );
+    this.status = status;
+    this.detail = detail;
+    this.body = safeBody;
+    this.method = request.method;
+    this.path = request.path;
+  }
+
+  /** Builds the subclass that matches `status`. */
+  static from(status: number, body: unknown, request: APIErrorRequest): APIError {
+    const Class = status === 400
+      ? BadRequestError
+      : status === 401
+      ? AuthenticationError
+      : status === 403
+      ? PermissionDeniedError
+      : status === 404
+      ? NotFoundError
+      : status === 409
+      ? ConflictError
+      : status === 422
+      ? ValidationError
+      : status === 429
+      ? RateLimitError
+      : status >= 500
+      ? ServerError
+      : APIError;
+    return new Class(status, body, request);
+  }
+}
+
+/** HTTP 400: the server refused the request (for some routes also an unknown conversation). */
+export class BadRequestError extends APIError {}
+
+/**
+ * HTTP 401, or WebSocket close 4001: the session API key is missing or wrong.
+ *
+ * @example
+ * ```ts
+ * import { AuthenticationError } from "./errors.ts";
+ * const err = new AuthenticationError(401, { detail: "Unauthorized" }, { method: "GET", path: "/api/conversations/search" });
+ * if (err.status !== 401) throw new Error("unexpected");
+ * ```
+ */
+export class AuthenticationError extends APIError {}
+
+/** HTTP 403: the request is not allowed. */
+export class PermissionDeniedError extends APIError {}
+
+/** HTTP 404, or WebSocket close 4004: the conversation (or other resource) does not exist. */
+export class NotFoundError extends APIError {}
+
+/** HTTP 409: the conversation is busy (already running) or the id already exists. */
+export class ConflictError extends APIError {}
+
+/** HTTP 422: the request failed validation; `detail` lists the fields. */
+export class ValidationError extends APIError {}
+
+/** HTTP 429: too many requests. */
+export class RateLimitError extends APIError {}
+
+/** HTTP 5xx: the server failed. */
+export class ServerError extends APIError {}
+
+/**
+ * The agent server could not be reached: connection refused, DNS, reset, TLS.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError } from "./errors.ts";
+ * const err = new ConnectionError("http://127.0.0.1:1", new TypeError("refused"));
+ * if (!err.message.includes("127.0.0.1:1")) throw new Error("unexpected");
+ * ```
+ */
+export class ConnectionError extends RemoteHandsError {
+  /** The origin that could not be reached. */
+  readonly origin: string;
+  /** Creates the error for `origin` with the underlying failure as `cause`. */
+  constructor(origin: string, cause?: unknown, message?: string) {
+    const reason = cause instanceof Error
+      ? cause.message
+      : cause === undefined
+      ? ""
+      : String(cause);
+    super(
+      message ??
+        `Cannot reach the agent server at ${origin}${
+          reason ? `: ${reason}` : ""
+        } (check the host and that the server is running)`,
+      { cause },
+    );
+    this.origin = origin;
+  }
+}
+
+/**
+ * A request (or a wait) ran out of time.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "./errors.ts";
+ * const err = new TimeoutError("GET /api/conversations/search", 5000);
+ * if (err.timeoutMs !== 5000) throw new Error("unexpected");
+ * ```
+ */
+export class TimeoutError extends RemoteHandsError {
+  /** The time limit that was exceeded, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Creates the error for `what`, which took longer than `timeoutMs`. */
+  constructor(what: string, timeoutMs: number, options?: ErrorOptions) {
+    super(
+      `${what} timed out after ${timeoutMs} ms (raise the timeout or check the server)`,
+      options,
+    );
+    this.timeoutMs = timeoutMs;
+  }
+}
