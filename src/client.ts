@@ -157,11 +157,11 @@ export function createAgentServerClient(options: AgentServerClientOptions): Agen
   });
   const apiKey = options.apiKey;
   const middleware: Middleware = {
-    onRequest({ request }) {
+    onRequest({ request }): Request {
       if (apiKey) request.headers.set("X-Session-API-Key", apiKey);
       return request;
     },
-    async onResponse({ request, response }) {
+    async onResponse({ request, response }): Promise<Response> {
       if (response.ok) return response;
       const body = await readBody(response);
       const path = new URL(request.url).pathname;

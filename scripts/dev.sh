@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The two commands of the README, for a fresh machine:
+#   bash scripts/dev.sh demo   starts the real agent server and the scripted LLM, runs a conversation
+#   bash scripts/dev.sh test   runs everything CI runs (fmt, lint, type check, codegen check,
+#                              unit + integration tests under Deno, the test suite under Bun)
+# Both install what they need first: Deno and Bun from the npm registry (tools/), the npm
+# dependencies, and on first use the pinned agent server from PyPI into a cached virtualenv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+install() {
+  if [ ! -x tools/node_modules/.bin/deno ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
+    npm ci --prefix tools --no-audit --no-fund --loglevel=error
+  fi
+  if [ ! -d node_modules/openapi-fetch ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  export PATH="$PWD/tools/node_modules/.bin:$PATH"
+  echo "deno $(deno --version | head -1 | cut -d' ' -f2), bun $(bun --version)"
+  # Installs the agent server on first use (cached outside the repo) and reports where.
+  deno run -A scripts/_agent_server_install.ts >/dev/null
+}
+
+case "${1:-}" in
+  demo)
+    install
+    exec deno task demo
+    ;;
+  test)
+    start=$(date +%s)
+    install
+    log=$(mktemp)
+    status=0
+    deno task ok 2>&1 | tee "$log" || status=$?
+    # One closing line over both runners: Deno's "ok | N passed | M failed" and Bun's "N pass"/"M fail".
+    strip() { sed -e 's/\x1b\[[0-9;]*m//g' "$log"; }
+    dp=$(strip | grep -E '^(ok|FAILED) \| [0-9]+ passed' | sed -E 's/.*\| ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
+    df=$(strip | grep -E '^(ok|FAILED) \| [0-9]+ passed' | sed -E 's/.*\| ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')
+    bp=$(strip | grep -E '^ *[0-9]+ pass$' | tail -1 | tr -dc 0-9 || true)
+    bf=$(strip | grep -E '^ *[0-9]+ fail$' | tail -1 | tr -dc 0-9 || true)
+    rm -f "$log"
+    echo "took $(( $(date +%s) - start )) s (install included)"
+    echo "deno: ${dp:-0} passed, ${df:-0} failed; bun: ${bp:-0} passed, ${bf:-0} failed"
+    if [ "$status" -ne 0 ] && [ "$(( ${df:-0} + ${bf:-0} ))" -eq 0 ]; then df=1; fi
+    echo "tests: $(( ${dp:-0} + ${bp:-0} )) passed, $(( ${df:-0} + ${bf:-0} )) failed"
+    exit "$status"
+    ;;
+  *)
+    echo "usage: bash scripts/dev.sh demo|test" >&2
+    exit 2
+    ;;
+esac
