@@ -62,6 +62,8 @@ try {
   await llm.close();
 }
 
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[a-zA-Z]`, "g");
+
 function describe(e: Record<string, unknown>): string {
   const kind = String(e.kind);
   const source = String(e.source);
@@ -76,9 +78,8 @@ function describe(e: Record<string, unknown>): string {
   }
   if (kind === "ObservationEvent") {
     const obs = e.observation as { content?: Array<{ text?: string }> };
-    // deno-lint-ignore no-control-regex
     const text = (obs.content ?? []).map((c) => c.text ?? "").join("").replace(
-      /\x1b\[[0-9;?]*[a-zA-Z]/g,
+      ANSI,
       "",
     );
     return `[${source}] observation ${e.tool_name}: ${text.trim()}`;
