@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 install() {
   if [ ! -x tools/node_modules/.bin/deno ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
-    npm ci --prefix tools --no-audit --no-fund --loglevel=error
+    # npm ci would insist on lock entries for the other platforms' binaries, which this registry lacks.
+    npm install --prefix tools --no-save --no-audit --no-fund --loglevel=error
   fi
   if [ ! -d node_modules/openapi-fetch ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund --loglevel=error

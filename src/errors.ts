@@ -102,6 +102,8 @@ export class APIError extends RemoteHandsError {
   readonly method: string;
   /** URL path of the failed request. */
   readonly path: string;
+  /** The WebSocket close code (4001, 4004) when the error came from the event socket. */
+  readonly closeCode: number | undefined = undefined;
 
   /** Creates the error. Prefer {@linkcode APIError.from}, which picks the subclass. */
   constructor(status: number, body: unknown, request: APIErrorRequest, message?: string) {
@@ -234,5 +236,156 @@ export class TimeoutError extends RemoteHandsError {
       options,
     );
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * The event WebSocket could not be used: it never became ready in time, or closed for good.
+ * Authentication (4001) and unknown conversation (4004) closes are reported as
+ * {@linkcode AuthenticationError} and {@linkcode NotFoundError} with `closeCode` set instead.
+ *
+ * @example
+ * ```ts
+ * import { WebSocketConnectionError } from "./errors.ts";
+ * const err = new WebSocketConnectionError("no state event within 30000 ms", { closeCode: 1006 });
+ * if (err.closeCode !== 1006) throw new Error("unexpected");
+ * ```
+ */
+export class WebSocketConnectionError extends RemoteHandsError {
+  /** The close code of the last connection, when there was one. */
+  readonly closeCode: number | undefined;
+  /** The close reason of the last connection, when there was one. */
+  readonly closeReason: string | undefined;
+  /** Creates the error. */
+  constructor(
+    message: string,
+    options: ErrorOptions & { closeCode?: number; closeReason?: string } = {},
+  ) {
+    super(`WebSocket: ${message}`, options);
+    this.closeCode = options.closeCode;
+    this.closeReason = options.closeReason;
+  }
+}
+
+/**
+ * Builds the typed error for a fatal WebSocket close: 4001 → {@linkcode AuthenticationError}
+ * (status 401), 4004 → {@linkcode NotFoundError} (status 404), anything else →
+ * {@linkcode WebSocketConnectionError}.
+ *
+ * @example
+ * ```ts
+ * import { AuthenticationError, closeError } from "./errors.ts";
+ * const err = closeError(4001, "Authentication failed", "/sockets/events/x");
+ * if (!(err instanceof AuthenticationError)) throw new Error("unexpected");
+ * ```
+ */
+export function closeError(code: number, reason: string, path: string): RemoteHandsError {
+  const request = { method: "WEBSOCKET", path };
+  if (code === 4001) {
+    const err = new AuthenticationError(
+      401,
+      { detail: reason || "Authentication failed" },
+      request,
+      `WebSocket ${path} closed with 4001 (${
+        reason || "Authentication failed"
+      }): check the apiKey option`,
+    );
+    Object.defineProperty(err, "closeCode", { value: 4001, enumerable: true });
+    return err;
+  }
+  if (code === 4004) {
+    const err = new NotFoundError(
+      404,
+      { detail: reason || "Conversation not found" },
+      request,
+      `WebSocket ${path} closed with 4004 (${
+        reason || "Conversation not found"
+      }): check the conversation id and host`,
+    );
+    Object.defineProperty(err, "closeCode", { value: 4004, enumerable: true });
+    return err;
+  }
+  return new WebSocketConnectionError(
+    `${path} closed with ${code}${reason ? ` (${reason})` : ""}`,
+    {
+      closeCode: code,
+      closeReason: reason,
+    },
+  );
+}
+
+/**
+ * A frame from the server that is not a valid event. It is reported (to the error callback) and
+ * the stream goes on; `excerpt` holds at most the first 200 characters of the frame.
+ *
+ * @example
+ * ```ts
+ * import { EventValidationError } from "./errors.ts";
+ * const err = new EventValidationError("missing id", "{\"kind\":\"MessageEvent\"}");
+ * if (err.excerpt.length > 200) throw new Error("unexpected");
+ * ```
+ */
+export class EventValidationError extends RemoteHandsError {
+  /** The start of the offending frame (at most 200 characters). */
+  readonly excerpt: string;
+  /** Creates the error with a reason and the raw frame text (cut to 200 characters). */
+  constructor(reason: string, raw: string, options?: ErrorOptions) {
+    super(`Invalid event frame: ${reason}`, options);
+    this.excerpt = raw.slice(0, 200);
+  }
+}
+
+/** Extra details of a {@linkcode ConversationRunError}. */
+export interface ConversationRunErrorDetails {
+  /** The conversation id. */
+  conversationId: string;
+  /** Final execution status (`error`, `stuck`), when known. */
+  status?: string | undefined;
+  /** The `ConversationErrorEvent` code (e.g. `APIError`, `MaxIterationsReached`), when known. */
+  code?: string | undefined;
+  /** The `ConversationErrorEvent` detail, when known. */
+  detail?: string | undefined;
+  /** The underlying failure, when the run could not be started or awaited. */
+  cause?: unknown;
+}
+
+/**
+ * A run ended in `error` or `stuck`, or could not be started or awaited. Carries the server's
+ * `ConversationErrorEvent` code and detail when there was one.
+ *
+ * @example
+ * ```ts
+ * import { ConversationRunError } from "./errors.ts";
+ * const err = new ConversationRunError({ conversationId: "c1", status: "error", code: "APIError", detail: "boom" });
+ * if (err.code !== "APIError") throw new Error("unexpected");
+ * ```
+ */
+export class ConversationRunError extends RemoteHandsError {
+  /** The conversation id. */
+  readonly conversationId: string;
+  /** Final execution status, when known. */
+  readonly status: string | undefined;
+  /** The server's error code, when known. */
+  readonly code: string | undefined;
+  /** The server's error detail, when known. */
+  readonly detail: string | undefined;
+  /** Creates the error. */
+  constructor(details: ConversationRunErrorDetails) {
+    const what = details.code
+      ? `${details.code}: ${details.detail ?? ""}`
+      : details.status === "stuck"
+      ? "the agent got stuck"
+      : details.status === "error"
+      ? "the conversation ended with an error"
+      : details.cause instanceof Error
+      ? details.cause.message
+      : "the run failed";
+    super(`Conversation run failed for id=${details.conversationId}: ${what}`, {
+      cause: details.cause,
+    });
+    this.conversationId = details.conversationId;
+    this.status = details.status;
+    this.code = details.code;
+    this.detail = details.detail;
   }
 }
