@@ -3450,7 +3450,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__agent__acp_agent__ACPAgent-Input__1";
+            kind: "ACPAgent";
             llm?: components["schemas"]["LLM-Input"];
             /**
              * Mcp Config
@@ -3626,7 +3626,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__agent__acp_agent__ACPAgent-Output__1";
+            kind: "ACPAgent";
             llm?: components["schemas"]["LLM-Output"];
             /**
              * Mcp Config
@@ -4038,7 +4038,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__acp_tool_call__ACPToolCallEvent-Output__1";
+            kind: "ACPToolCallEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -4120,7 +4120,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__critic__impl__api__critic__APIBasedCritic-Input__1";
+            kind: "APIBasedCritic";
             /**
              * Mode
              * @description When to run critic evaluation:
@@ -4247,7 +4247,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__critic__impl__api__critic__APIBasedCritic-Output__1";
+            kind: "APIBasedCritic";
             /**
              * Mode
              * @description When to run critic evaluation:
@@ -4338,7 +4338,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__llm_convertible__action__ActionEvent-Output__1";
+            kind: "ActionEvent";
             /**
              * Llm Response Id
              * @description Completion or Response ID of the LLM response that generated this eventE.g., Can be used to group related actions from same LLM response. This helps in tracking and managing results of parallel function calling from the same LLM response.
@@ -4558,7 +4558,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__agent__agent__Agent-Input__1";
+            kind: "Agent";
             /**
              * @description LLM configuration for the agent.
              * @example {
@@ -4757,7 +4757,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__agent__agent__Agent-Output__1";
+            kind: "Agent";
             /**
              * @description LLM configuration for the agent.
              * @example {
@@ -5170,7 +5170,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__llm_convertible__observation__AgentErrorEvent-Output__1";
+            kind: "AgentErrorEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -5213,7 +5213,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__critic__impl__agent_finished__AgentFinishedCritic-Input__1";
+            kind: "AgentFinishedCritic";
             /**
              * Mode
              * @description When to run critic evaluation:
@@ -5239,7 +5239,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__critic__impl__agent_finished__AgentFinishedCritic-Output__1";
+            kind: "AgentFinishedCritic";
             /**
              * Mode
              * @description When to run critic evaluation:
@@ -5421,7 +5421,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__confirmation_policy__AlwaysConfirm-Input__1";
+            kind: "AlwaysConfirm";
         };
         /** AlwaysConfirm */
         "AlwaysConfirm-Output": {
@@ -5429,7 +5429,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__confirmation_policy__AlwaysConfirm-Output__1";
+            kind: "AlwaysConfirm";
         };
         /**
          * AskAgentRequest
@@ -5467,7 +5467,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__ask_oracle__definition__AskOracleAction-Output__1";
+            kind: "AskOracleAction";
             /**
              * Question
              * @description The specific question or dilemma to ask the Oracle about. Use this when you are stuck, uncertain, or need a second opinion.
@@ -5494,7 +5494,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__ask_oracle__definition__AskOracleObservation-Output__1";
+            kind: "AskOracleObservation";
         };
         /**
          * AskOracleTool
@@ -5510,7 +5510,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__ask_oracle__definition__AskOracleTool-Output__1";
+            kind: "AskOracleTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -5582,7 +5582,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__agent_server__models__BashCommand-Output__1";
+            kind: "BashCommand";
             /**
              * Timeout
              * @description The max number of seconds a command may be permitted to run.
@@ -5613,7 +5613,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__agent_server__models__BashError-Output__1";
+            kind: "BashError";
             /**
              * Timestamp
              * Format: date-time
@@ -5652,7 +5652,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__agent_server__models__BashOutput-Output__1";
+            kind: "BashOutput";
             /**
              * Order
              * @description The order for this output, sequentially starting with 0
@@ -5716,7 +5716,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserAction-Output__1";
+            kind: "BrowserAction";
         };
         /**
          * BrowserClickAction
@@ -5732,7 +5732,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserClickAction-Output__1";
+            kind: "BrowserClickAction";
             /**
              * New Tab
              * @description Whether to open any resulting navigation in a new tab. Default: False
@@ -5754,7 +5754,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserClickTool-Output__1";
+            kind: "BrowserClickTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -5773,7 +5773,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserCloseTabAction-Output__1";
+            kind: "BrowserCloseTabAction";
             /**
              * Tab Id
              * @description 4 Character Tab ID of the tab to close (from browser_list_tabs)
@@ -5794,7 +5794,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserCloseTabTool-Output__1";
+            kind: "BrowserCloseTabTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -5819,7 +5819,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserGetContentAction-Output__1";
+            kind: "BrowserGetContentAction";
             /**
              * Start From Char
              * @description Character index to start from in the page content (default: 0)
@@ -5841,7 +5841,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserGetContentTool-Output__1";
+            kind: "BrowserGetContentTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -5866,7 +5866,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserGetStateAction-Output__1";
+            kind: "BrowserGetStateAction";
         };
         /**
          * BrowserGetStateTool
@@ -5882,7 +5882,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserGetStateTool-Output__1";
+            kind: "BrowserGetStateTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -5901,7 +5901,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserGetStorageAction-Output__1";
+            kind: "BrowserGetStorageAction";
         };
         /**
          * BrowserGetStorageTool
@@ -5917,7 +5917,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserGetStorageTool-Output__1";
+            kind: "BrowserGetStorageTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -5936,7 +5936,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserGoBackAction-Output__1";
+            kind: "BrowserGoBackAction";
         };
         /**
          * BrowserGoBackTool
@@ -5952,7 +5952,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserGoBackTool-Output__1";
+            kind: "BrowserGoBackTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -5971,7 +5971,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserListTabsAction-Output__1";
+            kind: "BrowserListTabsAction";
         };
         /**
          * BrowserListTabsTool
@@ -5987,7 +5987,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserListTabsTool-Output__1";
+            kind: "BrowserListTabsTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -6006,7 +6006,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserNavigateAction-Output__1";
+            kind: "BrowserNavigateAction";
             /**
              * New Tab
              * @description Whether to open in a new tab. Default: False
@@ -6033,7 +6033,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserNavigateTool-Output__1";
+            kind: "BrowserNavigateTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -6068,7 +6068,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserObservation-Output__1";
+            kind: "BrowserObservation";
             /**
              * Screenshot Data
              * @description Base64 screenshot data if available
@@ -6091,7 +6091,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserScrollAction-Output__1";
+            kind: "BrowserScrollAction";
         };
         /**
          * BrowserScrollTool
@@ -6107,7 +6107,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserScrollTool-Output__1";
+            kind: "BrowserScrollTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -6126,7 +6126,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserSetStorageAction-Output__1";
+            kind: "BrowserSetStorageAction";
             /**
              * Storage State
              * @description Storage state dictionary containing 'cookies' and 'origins' (from browser_get_storage)
@@ -6149,7 +6149,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserSetStorageTool-Output__1";
+            kind: "BrowserSetStorageTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -6168,7 +6168,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserStartRecordingAction-Output__1";
+            kind: "BrowserStartRecordingAction";
         };
         /**
          * BrowserStartRecordingTool
@@ -6184,7 +6184,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserStartRecordingTool-Output__1";
+            kind: "BrowserStartRecordingTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -6203,7 +6203,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserStopRecordingAction-Output__1";
+            kind: "BrowserStopRecordingAction";
         };
         /**
          * BrowserStopRecordingTool
@@ -6219,7 +6219,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserStopRecordingTool-Output__1";
+            kind: "BrowserStopRecordingTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -6238,7 +6238,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserSwitchTabAction-Output__1";
+            kind: "BrowserSwitchTabAction";
             /**
              * Tab Id
              * @description 4 Character Tab ID of the tab to switch to (from browser_list_tabs)
@@ -6259,7 +6259,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserSwitchTabTool-Output__1";
+            kind: "BrowserSwitchTabTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -6289,7 +6289,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserToolSet-Output__1";
+            kind: "BrowserToolSet";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -6313,7 +6313,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserTypeAction-Output__1";
+            kind: "BrowserTypeAction";
             /**
              * Text
              * @description The text to type
@@ -6334,7 +6334,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__browser_use__definition__BrowserTypeTool-Output__1";
+            kind: "BrowserTypeTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -6499,7 +6499,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__classify_and_switch_llm__ClassifyAndSwitchLLMAction-Output__1";
+            kind: "ClassifyAndSwitchLLMAction";
         };
         /**
          * ClassifyAndSwitchLLMObservation
@@ -6531,7 +6531,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__classify_and_switch_llm__ClassifyAndSwitchLLMObservation-Output__1";
+            kind: "ClassifyAndSwitchLLMObservation";
             /**
              * Model
              * @description Name of the LLM profile that was activated.
@@ -6552,7 +6552,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__classify_and_switch_llm__ClassifyAndSwitchLLMTool-Output__1";
+            kind: "ClassifyAndSwitchLLMTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -6592,7 +6592,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__client_tool__ClientTool-Output__1";
+            kind: "ClientTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -6625,7 +6625,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__client_tool__ClientToolObservation-Output__1";
+            kind: "ClientToolObservation";
         };
         /**
          * ClientToolSpec
@@ -6754,7 +6754,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__condenser__Condensation-Output__1";
+            kind: "Condensation";
             /**
              * Llm Response Id
              * @description Completion or Response ID of the LLM response that generated this event
@@ -6804,7 +6804,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__condenser__CondensationRequest-Output__1";
+            kind: "CondensationRequest";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -6836,7 +6836,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__condenser__CondensationSummaryEvent-Output__1";
+            kind: "CondensationSummaryEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -6869,7 +6869,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__confirmation_policy__ConfirmRisky-Input__1";
+            kind: "ConfirmRisky";
             /** @default HIGH */
             threshold?: components["schemas"]["SecurityRisk"];
         };
@@ -6884,7 +6884,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__confirmation_policy__ConfirmRisky-Output__1";
+            kind: "ConfirmRisky";
             /** @default HIGH */
             threshold?: components["schemas"]["SecurityRisk"];
         };
@@ -6968,7 +6968,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__conversation_error__ConversationErrorEvent-Output__1";
+            kind: "ConversationErrorEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -7222,7 +7222,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__conversation_state__ConversationStateUpdateEvent-Output__1";
+            kind: "ConversationStateUpdateEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -7322,7 +7322,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__delegate__definition__DelegateAction-Output__1";
+            kind: "DelegateAction";
             /**
              * Tasks
              * @description Required parameter of `delegate` command. Dictionary mapping sub-agent identifiers to task descriptions.
@@ -7357,7 +7357,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__delegate__definition__DelegateObservation-Output__1";
+            kind: "DelegateObservation";
         };
         /** DeleteResponse */
         DeleteResponse: {
@@ -7387,7 +7387,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__edit__definition__EditAction-Output__1";
+            kind: "EditAction";
             /**
              * New String
              * @description The text to replace it with.
@@ -7430,7 +7430,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__edit__definition__EditObservation-Output__1";
+            kind: "EditObservation";
             /**
              * New Content
              * @description The content after the edit.
@@ -7462,7 +7462,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__edit__definition__EditTool-Output__1";
+            kind: "EditTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -7489,7 +7489,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__critic__impl__empty_patch__EmptyPatchCritic-Input__1";
+            kind: "EmptyPatchCritic";
             /**
              * Mode
              * @description When to run critic evaluation:
@@ -7517,7 +7517,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__critic__impl__empty_patch__EmptyPatchCritic-Output__1";
+            kind: "EmptyPatchCritic";
             /**
              * Mode
              * @description When to run critic evaluation:
@@ -7580,7 +7580,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__ensemble__EnsembleSecurityAnalyzer-Input__1";
+            kind: "EnsembleSecurityAnalyzer";
             /**
              * Propagate Unknown
              * @description When True, any child returning UNKNOWN causes the ensemble to return UNKNOWN. When False (default), UNKNOWN is filtered out if any child returns a concrete level.
@@ -7640,7 +7640,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__ensemble__EnsembleSecurityAnalyzer-Output__1";
+            kind: "EnsembleSecurityAnalyzer";
             /**
              * Propagate Unknown
              * @description When True, any child returning UNKNOWN causes the ensemble to return UNKNOWN. When False (default), UNKNOWN is filtered out if any child returns a concrete level.
@@ -7820,7 +7820,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__file_editor__definition__FileEditorAction-Output__1";
+            kind: "FileEditorAction";
             /**
              * New Str
              * @description Optional parameter of `str_replace` command containing the new string (if not given, no string will be added). Required parameter of `insert` command containing the string to insert.
@@ -7868,7 +7868,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__file_editor__definition__FileEditorObservation-Output__1";
+            kind: "FileEditorObservation";
             /**
              * New Content
              * @description The content of the file after the edit.
@@ -7905,7 +7905,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__file_editor__definition__FileEditorTool-Output__1";
+            kind: "FileEditorTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -7966,7 +7966,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__finish__FinishAction-Output__1";
+            kind: "FinishAction";
             /**
              * Message
              * @description Final message to send to the user.
@@ -7995,7 +7995,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__finish__FinishObservation-Output__1";
+            kind: "FinishObservation";
         };
         /**
          * FinishTool
@@ -8011,7 +8011,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__finish__FinishTool-Output__1";
+            kind: "FinishTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -8140,7 +8140,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__glob__definition__GlobAction-Output__1";
+            kind: "GlobAction";
             /**
              * Path
              * @description The directory (absolute path) to search in. Defaults to the current working directory.
@@ -8177,7 +8177,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__glob__definition__GlobObservation-Output__1";
+            kind: "GlobObservation";
             /**
              * Pattern
              * @description The glob pattern that was used
@@ -8209,7 +8209,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__glob__definition__GlobTool-Output__1";
+            kind: "GlobTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -8258,7 +8258,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__grayswan__analyzer__GraySwanAnalyzer-Input__1";
+            kind: "GraySwanAnalyzer";
             /**
              * Low Threshold
              * @description Risk threshold for LOW classification (score <= threshold)
@@ -8328,7 +8328,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__grayswan__analyzer__GraySwanAnalyzer-Output__1";
+            kind: "GraySwanAnalyzer";
             /**
              * Low Threshold
              * @description Risk threshold for LOW classification (score <= threshold)
@@ -8373,7 +8373,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__grep__definition__GrepAction-Output__1";
+            kind: "GrepAction";
             /**
              * Path
              * @description The directory (absolute path) to search in. Defaults to the current working directory.
@@ -8410,7 +8410,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__grep__definition__GrepObservation-Output__1";
+            kind: "GrepObservation";
             /**
              * Matches
              * @description List of file paths containing the pattern
@@ -8447,7 +8447,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__grep__definition__GrepTool-Output__1";
+            kind: "GrepTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -8628,7 +8628,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__hook_execution__HookExecutionEvent-Output__1";
+            kind: "HookExecutionEvent";
             /**
              * Message Id
              * @description ID of the message this hook is associated with (UserPromptSubmit)
@@ -9154,7 +9154,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__user_action__InterruptEvent-Output__1";
+            kind: "InterruptEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -9178,7 +9178,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__invoke_skill__InvokeSkillAction-Output__1";
+            kind: "InvokeSkillAction";
             /**
              * Name
              * @description Name of the loaded skill to invoke.
@@ -9202,7 +9202,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__invoke_skill__InvokeSkillObservation-Output__1";
+            kind: "InvokeSkillObservation";
             /**
              * Skill Name
              * @description Name of the skill this observation corresponds to.
@@ -9223,7 +9223,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__invoke_skill__InvokeSkillTool-Output__1";
+            kind: "InvokeSkillTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -9915,7 +9915,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__llm_completion_log__LLMCompletionLogEvent-Output__1";
+            kind: "LLMCompletionLogEvent";
             /**
              * Log Data
              * @description The JSON-encoded log data to be written to the file
@@ -9965,7 +9965,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__llm_analyzer__LLMSecurityAnalyzer-Input__1";
+            kind: "LLMSecurityAnalyzer";
         };
         /**
          * LLMSecurityAnalyzer
@@ -9982,7 +9982,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__llm_analyzer__LLMSecurityAnalyzer-Output__1";
+            kind: "LLMSecurityAnalyzer";
         };
         /**
          * LLMSummarizingCondenser
@@ -10013,7 +10013,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__context__condenser__llm_summarizing_condenser__LLMSummarizingCondenser-Input__1";
+            kind: "LLMSummarizingCondenser";
             llm: components["schemas"]["LLM-Input"];
             /**
              * Max Size
@@ -10057,7 +10057,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__context__condenser__llm_summarizing_condenser__LLMSummarizingCondenser-Output__1";
+            kind: "LLMSummarizingCondenser";
             llm: components["schemas"]["LLM-Output"];
             /**
              * Max Size
@@ -10172,7 +10172,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__list_directory__definition__ListDirectoryAction-Output__1";
+            kind: "ListDirectoryAction";
             /**
              * Recursive
              * @description Whether to list subdirectories recursively (up to 2 levels).
@@ -10216,7 +10216,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__list_directory__definition__ListDirectoryObservation-Output__1";
+            kind: "ListDirectoryObservation";
             /**
              * Total Count
              * @description Total number of entries found.
@@ -10238,7 +10238,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__list_directory__definition__ListDirectoryTool-Output__1";
+            kind: "ListDirectoryTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -10293,7 +10293,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__workspace__local__LocalWorkspace-Output__1";
+            kind: "LocalWorkspace";
             /**
              * Working Dir
              * @description The working directory for agent operations and tool execution. Accepts both string paths and Path objects. Path objects are automatically converted to strings.
@@ -10318,7 +10318,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__secret__secrets__LookupSecret-Input__1";
+            kind: "LookupSecret";
             /** Url */
             url: string;
         };
@@ -10340,7 +10340,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__secret__secrets__LookupSecret-Output__1";
+            kind: "LookupSecret";
             /** Url */
             url: string;
         };
@@ -10918,7 +10918,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__mcp__definition__MCPToolAction-Output__1";
+            kind: "MCPToolAction";
         };
         /**
          * MCPToolCallResult
@@ -10978,7 +10978,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__mcp__tool__MCPToolDefinition-Output__1";
+            kind: "MCPToolDefinition";
             /** @description The MCP tool definition. */
             mcp_tool: components["schemas"]["mcp__types__Tool"];
             /** Meta */
@@ -11010,7 +11010,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__mcp__definition__MCPToolObservation-Output__1";
+            kind: "MCPToolObservation";
             /**
              * Tool Name
              * @description Name of the tool that was called
@@ -11151,7 +11151,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__llm_convertible__message__MessageEvent-Output__1";
+            kind: "MessageEvent";
             /** @description The exact LLM message for this message event */
             llm_message: components["schemas"]["Message"];
             /**
@@ -11341,7 +11341,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__confirmation_policy__NeverConfirm-Input__1";
+            kind: "NeverConfirm";
         };
         /** NeverConfirm */
         "NeverConfirm-Output": {
@@ -11349,7 +11349,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__confirmation_policy__NeverConfirm-Output__1";
+            kind: "NeverConfirm";
         };
         /**
          * NoOpCondenser
@@ -11362,7 +11362,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__context__condenser__no_op_condenser__NoOpCondenser-Input__1";
+            kind: "NoOpCondenser";
         };
         /**
          * NoOpCondenser
@@ -11375,7 +11375,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__context__condenser__no_op_condenser__NoOpCondenser-Output__1";
+            kind: "NoOpCondenser";
         };
         /**
          * NoOpCondenserSettings
@@ -11418,7 +11418,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__llm_convertible__observation__ObservationEvent-Output__1";
+            kind: "ObservationEvent";
             /** @description The observation (tool call) sent to LLM */
             observation: components["schemas"]["Observation"];
             /**
@@ -11599,7 +11599,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__critic__impl__pass_critic__PassCritic-Input__1";
+            kind: "PassCritic";
             /**
              * Mode
              * @description When to run critic evaluation:
@@ -11624,7 +11624,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__critic__impl__pass_critic__PassCritic-Output__1";
+            kind: "PassCritic";
             /**
              * Mode
              * @description When to run critic evaluation:
@@ -11708,7 +11708,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__defense_in_depth__pattern__PatternSecurityAnalyzer-Input__1";
+            kind: "PatternSecurityAnalyzer";
             /**
              * Medium Patterns
              * @description MEDIUM patterns scanned against executable fields only
@@ -11776,7 +11776,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__defense_in_depth__pattern__PatternSecurityAnalyzer-Output__1";
+            kind: "PatternSecurityAnalyzer";
             /**
              * Medium Patterns
              * @description MEDIUM patterns scanned against executable fields only
@@ -11801,7 +11801,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__user_action__PauseEvent-Output__1";
+            kind: "PauseEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -11861,7 +11861,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__context__condenser__pipeline_condenser__PipelineCondenser-Input__1";
+            kind: "PipelineCondenser";
         };
         /**
          * PipelineCondenser
@@ -11905,7 +11905,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__context__condenser__pipeline_condenser__PipelineCondenser-Output__1";
+            kind: "PipelineCondenser";
         };
         /**
          * PlanningFileEditorAction
@@ -11935,7 +11935,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__planning_file_editor__definition__PlanningFileEditorAction-Output__1";
+            kind: "PlanningFileEditorAction";
             /**
              * New Str
              * @description Optional parameter of `str_replace` command containing the new string (if not given, no string will be added). Required parameter of `insert` command containing the string to insert.
@@ -11985,7 +11985,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__planning_file_editor__definition__PlanningFileEditorObservation-Output__1";
+            kind: "PlanningFileEditorObservation";
             /**
              * New Content
              * @description The content of the file after the edit.
@@ -12022,7 +12022,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__planning_file_editor__definition__PlanningFileEditorTool-Output__1";
+            kind: "PlanningFileEditorTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -12176,7 +12176,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__defense_in_depth__policy_rails__PolicyRailSecurityAnalyzer-Input__1";
+            kind: "PolicyRailSecurityAnalyzer";
         };
         /**
          * PolicyRailSecurityAnalyzer
@@ -12210,7 +12210,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__defense_in_depth__policy_rails__PolicyRailSecurityAnalyzer-Output__1";
+            kind: "PolicyRailSecurityAnalyzer";
         };
         /**
          * ProfileDetailResponse
@@ -12375,7 +12375,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__read_file__definition__ReadFileAction-Output__1";
+            kind: "ReadFileAction";
             /**
              * Limit
              * @description Optional: Maximum number of lines to read. Use with 'offset' to paginate through large files.
@@ -12424,7 +12424,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__read_file__definition__ReadFileObservation-Output__1";
+            kind: "ReadFileObservation";
             /**
              * Lines Shown
              * @description If truncated, the range of lines shown (start, end) - 1-indexed.
@@ -12453,7 +12453,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__read_file__definition__ReadFileTool-Output__1";
+            kind: "ReadFileTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -12563,7 +12563,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__workspace__remote__base__RemoteWorkspace-Output__1";
+            kind: "RemoteWorkspace";
             /**
              * Max Connections
              * @description Maximum number of connections for httpx.Client. None means no limit, useful for running many conversations in parallel.
@@ -12719,7 +12719,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__security__SecurityAnalysisEvent-Output__1";
+            kind: "SecurityAnalysisEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -12809,7 +12809,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__agent_server__models__ServerErrorEvent-Output__1";
+            kind: "ServerErrorEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -13396,7 +13396,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__child_conversation__definition__StartChildConversationAction-Output__1";
+            kind: "StartChildConversationAction";
             /**
              * Task
              * @description Self-contained brief for the child: the goal, relevant files or paths, constraints, and the expected deliverable. The child cannot see this conversation's history.
@@ -13432,7 +13432,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__child_conversation__definition__StartChildConversationObservation-Output__1";
+            kind: "StartChildConversationObservation";
             /** Parent Conversation Id */
             parent_conversation_id?: string | null;
             /** Status */
@@ -13523,7 +13523,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__child_conversation__definition__StartChildConversationTool-Output__1";
+            kind: "StartChildConversationTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -13734,7 +13734,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__secret__secrets__StaticSecret-Input__1";
+            kind: "StaticSecret";
             /** Value */
             value?: string | null;
         };
@@ -13752,7 +13752,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__secret__secrets__StaticSecret-Output__1";
+            kind: "StaticSecret";
             /** Value */
             value?: string | null;
         };
@@ -13804,7 +13804,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__streaming_delta__StreamingDeltaEvent-Output__1";
+            kind: "StreamingDeltaEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -14024,7 +14024,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__switch_llm__SwitchLLMAction-Output__1";
+            kind: "SwitchLLMAction";
             /**
              * Profile Name
              * @description Name of the saved LLM profile to use for future agent steps.
@@ -14061,7 +14061,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__switch_llm__SwitchLLMObservation-Output__1";
+            kind: "SwitchLLMObservation";
             /**
              * Profile Name
              * @description Name of the profile that the tool attempted to activate.
@@ -14087,7 +14087,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__switch_llm__SwitchLLMTool-Output__1";
+            kind: "SwitchLLMTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -14139,7 +14139,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__llm_convertible__system__SystemPromptEvent-Output__1";
+            kind: "SystemPromptEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -14178,7 +14178,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__task__definition__TaskAction-Output__1";
+            kind: "TaskAction";
             /**
              * Prompt
              * @description The task for the agent to perform.
@@ -14237,7 +14237,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__task__definition__TaskObservation-Output__1";
+            kind: "TaskObservation";
             /**
              * Status
              * @description The status of the task.
@@ -14268,7 +14268,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__task__definition__TaskTool-Output__1";
+            kind: "TaskTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -14306,7 +14306,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__task__definition__TaskToolSet-Output__1";
+            kind: "TaskToolSet";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -14332,7 +14332,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__task_tracker__definition__TaskTrackerAction-Output__1";
+            kind: "TaskTrackerAction";
             /**
              * Task List
              * @description The full task list. Required parameter of `plan` command.
@@ -14365,7 +14365,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__task_tracker__definition__TaskTrackerObservation-Output__1";
+            kind: "TaskTrackerObservation";
             /**
              * Task List
              * @description The current task list
@@ -14386,7 +14386,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__task_tracker__definition__TaskTrackerTool-Output__1";
+            kind: "TaskTrackerTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -14512,7 +14512,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__terminal__definition__TerminalAction-Output__1";
+            kind: "TerminalAction";
             /**
              * Reset
              * @description If True, reset the terminal by creating a new session. Use this only when the terminal becomes unresponsive. Note that all previously set environment variables and session state will be lost after reset. Cannot be used with is_input=True.
@@ -14560,7 +14560,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__terminal__definition__TerminalObservation-Output__1";
+            kind: "TerminalObservation";
             /** @description Additional metadata captured from PS1 after command execution. */
             metadata?: components["schemas"]["CmdOutputMetadata"];
             /**
@@ -14584,7 +14584,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__terminal__definition__TerminalTool-Output__1";
+            kind: "TerminalTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -14619,7 +14619,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__think__ThinkAction-Output__1";
+            kind: "ThinkAction";
             /**
              * Thought
              * @description The thought to log.
@@ -14648,7 +14648,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__think__ThinkObservation-Output__1";
+            kind: "ThinkObservation";
         };
         /**
          * ThinkTool
@@ -14664,7 +14664,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__think__ThinkTool-Output__1";
+            kind: "ThinkTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -14714,7 +14714,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__token__TokenEvent-Output__1";
+            kind: "TokenEvent";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -14965,7 +14965,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__toolshield_llm_analyzer__ToolShieldLLMSecurityAnalyzer-Input__1";
+            kind: "ToolShieldLLMSecurityAnalyzer";
             /** @description LLM used as the guardrail. Can be a smaller/cheaper model than the actor LLM; only the model's ability to classify action risk matters. */
             llm: components["schemas"]["LLM-Input"];
             /**
@@ -15035,7 +15035,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__security__toolshield_llm_analyzer__ToolShieldLLMSecurityAnalyzer-Output__1";
+            kind: "ToolShieldLLMSecurityAnalyzer";
             /** @description LLM used as the guardrail. Can be a smaller/cheaper model than the actor LLM; only the model's ability to classify action risk matters. */
             llm: components["schemas"]["LLM-Output"];
             /**
@@ -15198,7 +15198,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__event__llm_convertible__observation__UserRejectObservation-Output__1";
+            kind: "UserRejectObservation";
             /**
              * Parent Id
              * @description Parent event id in the conversation tree. None for the root, or for legacy events predating the tree (see EventLog's effective-parent rule). Events sharing a parent_id are sibling branches.
@@ -15313,7 +15313,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__vision_inspect__VisionInspectAction-Output__1";
+            kind: "VisionInspectAction";
             /**
              * Profile Name
              * @description Optional saved vision-capable LLM profile name. If omitted, the first available vision profile listed in the tool description is used.
@@ -15360,7 +15360,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__vision_inspect__VisionInspectObservation-Output__1";
+            kind: "VisionInspectObservation";
             /**
              * Model
              * @description Vision-capable model used for inspection.
@@ -15391,7 +15391,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__sdk__tool__builtins__vision_inspect__VisionInspectTool-Output__1";
+            kind: "VisionInspectTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -15467,7 +15467,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__workflow__definition__WorkflowAction-Output__1";
+            kind: "WorkflowAction";
             /**
              * Max Concurrency
              * @description Maximum number of sub-agent tasks to run concurrently. Consider 2–4 for LLM-heavy workflows to avoid hitting API rate limits.
@@ -15505,7 +15505,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__workflow__definition__WorkflowObservation-Output__1";
+            kind: "WorkflowObservation";
             /**
              * Name
              * @description The workflow name that was executed.
@@ -15536,7 +15536,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__workflow__definition__WorkflowTool-Output__1";
+            kind: "WorkflowTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -15560,7 +15560,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__workflow__definition__WorkflowToolSet-Output__1";
+            kind: "WorkflowToolSet";
             /** Meta */
             meta?: {
                 [key: string]: unknown;
@@ -15616,7 +15616,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__write_file__definition__WriteFileAction-Output__1";
+            kind: "WriteFileAction";
         };
         /**
          * WriteFileObservation
@@ -15649,7 +15649,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__write_file__definition__WriteFileObservation-Output__1";
+            kind: "WriteFileObservation";
             /**
              * New Content
              * @description The new content written to the file.
@@ -15675,7 +15675,7 @@ export interface components {
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
-            kind: "openhands__tools__gemini__write_file__definition__WriteFileTool-Output__1";
+            kind: "WriteFileTool";
             /** Meta */
             meta?: {
                 [key: string]: unknown;

@@ -62,9 +62,17 @@ export function venvDir(): string {
   return join(cacheDir(), `agent-server-${AGENT_SERVER_VERSION}-py312-${hash}`);
 }
 
-function run(cmd: string, args: string[], log: (line: string) => void): Promise<void> {
+function run(
+  cmd: string,
+  args: string[],
+  log: (line: string) => void,
+  env: Record<string, string> = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
     let tail = "";
     const keep = (chunk: Buffer) => {
       tail = (tail + chunk.toString()).slice(-4000);
@@ -122,7 +130,16 @@ export async function ensureAgentServerInstalled(
     const t0 = Date.now();
     await run(base, ["-m", "venv", dir], log);
     await run(python, ["-m", "pip", "install", "--quiet", "--no-deps", "-r", LOCK_FILE], log);
-    await run(python, ["-c", "import openhands.agent_server, openhands.tools"], log);
+    // litellm fetches a price list at import unless told to use its bundled copy.
+    await run(
+      python,
+      ["-c", "import openhands.sdk, openhands.agent_server, openhands.tools"],
+      log,
+      {
+        LITELLM_LOCAL_MODEL_COST_MAP: "True",
+        OPENHANDS_SUPPRESS_BANNER: "1",
+      },
+    );
     writeFileSync(stamp, `${AGENT_SERVER_VERSION}\n`);
     log(`Installed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return python;

@@ -76,9 +76,46 @@ export async function exportSpec(): Promise<string> {
   }
 }
 
+type Json = Record<string, unknown>;
+
+/**
+ * The server's discriminator mappings are keyed by internal names
+ * (`openhands__sdk__agent__agent__Agent-Input__1`), not by the `kind` values sent on the wire
+ * (`Agent`). openapi-typescript types `kind` from the mapping keys, so re-key each mapping by the
+ * target schema's `const` for the discriminator property. The JSON file stays as the server wrote it.
+ */
+export function fixDiscriminators(spec: Json): number {
+  const schemas = ((spec.components as Json | undefined)?.schemas ?? {}) as Record<string, Json>;
+  let fixed = 0;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    const obj = node as Json;
+    const disc = obj.discriminator as
+      | { propertyName?: string; mapping?: Record<string, string> }
+      | undefined;
+    if (disc?.mapping && disc.propertyName) {
+      const mapping: Record<string, string> = {};
+      for (const [key, ref] of Object.entries(disc.mapping)) {
+        const target = schemas[ref.replace("#/components/schemas/", "")];
+        const props = target?.properties as Record<string, Json> | undefined;
+        const value = props?.[disc.propertyName]?.const;
+        mapping[typeof value === "string" ? value : key] = ref;
+        if (typeof value === "string" && value !== key) fixed++;
+      }
+      disc.mapping = mapping;
+    }
+    for (const value of Object.values(obj)) visit(value);
+  };
+  visit(spec);
+  return fixed;
+}
+
 /** Generates the TypeScript types for a spec. */
 export async function generateTypes(specText: string): Promise<string> {
-  const ast = await openapiTS(JSON.parse(specText), {
+  const spec = JSON.parse(specText) as Json;
+  fixDiscriminators(spec);
+  const ast = await openapiTS(spec as never, {
     // Fields with a server-side default stay optional: request bodies may leave them out.
     defaultNonNullable: false,
     // `JSONValue` refers to itself through indexed access, which TypeScript rejects (TS2502):

@@ -35,7 +35,9 @@ const RETRY_AFTER_CAP_MS = 60_000;
 /** Milliseconds a `Retry-After` (or `retry-after-ms`) header asks for, if any. */
 export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
   const ms = headers.get("retry-after-ms");
-  if (ms !== null && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Number(ms);
+  if (ms !== null && ms.trim() !== "" && Number.isFinite(Number(ms)) && Number(ms) >= 0) {
+    return Number(ms);
+  }
   const value = headers.get("retry-after");
   if (value === null) return undefined;
   const seconds = Number(value);
@@ -65,25 +67,62 @@ export function createTransport(options: TransportOptions): FetchLike {
     }, timeoutMs);
     const onAbort = () => controller.abort(callerSignal.reason);
     callerSignal.addEventListener("abort", onAbort, { once: true });
+    const cleanup = () => {
+      clearTimeout(timer);
+      callerSignal.removeEventListener("abort", onAbort);
+    };
+    let response: Response;
     try {
-      return await fetch(new Request(request, { signal: controller.signal }));
+      response = await fetch(new Request(request, { signal: controller.signal }));
     } catch (err) {
+      cleanup();
       if (timedOut) throw new TimeoutError(describe(request), timeoutMs, { cause: err });
       if (callerSignal.aborted) throw callerSignal.reason;
       throw new ConnectionError(new URL(request.url).origin, err);
-    } finally {
-      clearTimeout(timer);
-      callerSignal.removeEventListener("abort", onAbort);
     }
+    if (response.body === null) {
+      cleanup();
+      return response;
+    }
+    // The timeout and the caller's signal cover the body too: clean up when it ends.
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(stream) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            cleanup();
+            stream.close();
+          } else stream.enqueue(value);
+        } catch (err) {
+          cleanup();
+          stream.error(
+            timedOut
+              ? new TimeoutError(describe(request), timeoutMs, { cause: err })
+              : callerSignal.aborted
+              ? callerSignal.reason
+              : err,
+          );
+        }
+      },
+      async cancel(reason) {
+        cleanup();
+        await reader.cancel(reason);
+      },
+    }, { highWaterMark: 0 });
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   }
 
   return async (input: Request): Promise<Response> => {
     const override = input.headers.get(TIMEOUT_HEADER);
     let request = input;
     if (override !== null) {
-      const headers = new Headers(input.headers);
-      headers.delete(TIMEOUT_HEADER);
-      request = new Request(input, { headers });
+      request = new Request(input);
+      request.headers.delete(TIMEOUT_HEADER);
     }
     const timeoutMs = override !== null ? Number(override) : options.timeoutMs;
     const retries = IDEMPOTENT.has(request.method) ? maxRetries : 0;

@@ -115,8 +115,10 @@ export function callInit(
   return init;
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
+async function readBody(response: Response, apiKey: string | undefined): Promise<unknown> {
+  let text = await response.text();
+  // A server or proxy that echoes the key must not put it into our error.
+  if (apiKey) text = text.replaceAll(apiKey, "[redacted]");
   if (text === "") return undefined;
   try {
     return JSON.parse(text);
@@ -163,7 +165,7 @@ export function createAgentServerClient(options: AgentServerClientOptions): Agen
     },
     async onResponse({ request, response }): Promise<Response> {
       if (response.ok) return response;
-      const body = await readBody(response);
+      const body = await readBody(response, apiKey);
       const path = new URL(request.url).pathname;
       throw APIError.from(response.status, body, { method: request.method, path });
     },

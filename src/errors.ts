@@ -42,7 +42,8 @@ const SECRETISH_KEYS = new Set(["input", "api_key", "session_api_key", "value", 
 
 /** Drops fields that may echo request input (validation errors carry `input`). */
 function redactBody(body: unknown, depth = 0): unknown {
-  if (depth > 8 || body === null || typeof body !== "object") return body;
+  if (body === null || typeof body !== "object") return body;
+  if (depth > 8) return "[truncated]";
   if (Array.isArray(body)) return body.map((item) => redactBody(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  type AgentServerClientOptions,
   callInit,
   createAgentServerClient,
-  type AgentServerClientOptions,
   normalizeHost,
 } from "../../src/client.ts";
 import { TIMEOUT_HEADER } from "../../src/_transport.ts";
@@ -293,7 +293,11 @@ test("`callInit()` throws a RangeError when timeoutMs is not a positive number",
 test("`createAgentServerClient()` maps each error status to its APIError subclass", async () => {
   const cases: [number, typeof APIError, string][] = [
     [400, BadRequestError, "the server refused the request as it stands"],
-    [401, AuthenticationError, "check the apiKey option: the server requires a valid X-Session-API-Key"],
+    [
+      401,
+      AuthenticationError,
+      "check the apiKey option: the server requires a valid X-Session-API-Key",
+    ],
     [403, PermissionDeniedError, "the key is valid but not allowed to do this"],
     [404, NotFoundError, "check the id and the host"],
     [409, ConflictError, "the resource is busy or already exists; wait or pause it first"],
@@ -414,6 +418,32 @@ test("`createAgentServerClient()` keeps the API key out of a 401 error", async (
   );
   assert.ok(!JSON.stringify(err).includes(KEY));
   assert.ok(!err.message.includes(KEY));
+});
+
+test("`createAgentServerClient()` keeps the API key out of an error whose detail or text body echoes it", async () => {
+  const echoes: [number, () => Response][] = [
+    [401, () => Response.json({ detail: `Invalid X-Session-API-Key '${KEY}'` }, { status: 401 })],
+    [401, () => new Response(`bad key ${KEY}`, { status: 401 })],
+    [
+      422,
+      () =>
+        Response.json({
+          detail: [{ loc: ["header", "x-session-api-key"], msg: `bad value ${KEY}` }],
+        }, { status: 422 }),
+    ],
+    [
+      400,
+      () => Response.json({ detail: { headers: { "X-Session-API-Key": KEY } } }, { status: 400 }),
+    ],
+  ];
+  for (const [status, answer] of echoes) {
+    const { client: c } = client(answer, { apiKey: KEY });
+    const err = await searchError(c);
+    assert.ok(err instanceof APIError);
+    assert.equal(err.status, status);
+    assert.ok(!err.message.includes(KEY), `message leaks the key: ${err.message}`);
+    assert.ok(!JSON.stringify(err).includes(KEY), `JSON leaks the key: ${JSON.stringify(err)}`);
+  }
 });
 
 test("`createAgentServerClient()` keeps a non-JSON error body as the text detail", async () => {

@@ -41,7 +41,11 @@ test("`RemoteHandsError()` subclasses take their own class name", () => {
 test("`APIError.from()` picks the subclass, name and advice by status", () => {
   const cases: [number, typeof APIError, string][] = [
     [400, BadRequestError, "the server refused the request as it stands"],
-    [401, AuthenticationError, "check the apiKey option: the server requires a valid X-Session-API-Key"],
+    [
+      401,
+      AuthenticationError,
+      "check the apiKey option: the server requires a valid X-Session-API-Key",
+    ],
     [403, PermissionDeniedError, "the key is valid but not allowed to do this"],
     [404, NotFoundError, "check the id and the host"],
     [409, ConflictError, "the resource is busy or already exists; wait or pause it first"],
@@ -77,7 +81,10 @@ test("`APIError.from()` omits the detail part when the body has none", () => {
   for (const body of empty) {
     const err = APIError.from(404, body, { method: "DELETE", path: "/api/x" });
     assert.equal(err.message, "DELETE /api/x failed with 404 (check the id and the host)");
-    assert.equal(err.detail, body && typeof body === "object" && "detail" in body ? null : undefined);
+    assert.equal(
+      err.detail,
+      body && typeof body === "object" && "detail" in body ? null : undefined,
+    );
   }
 });
 

@@ -1,0 +1,90 @@
+/**
+ * Decides when a `run()` is over, from socket events and REST polls (protocol reference §9).
+ *
+ * - A per-field `execution_status` of `error` or `stuck` ends the run at once.
+ * - A `full_state` snapshot with a status other than `running` ends it once the run is armed:
+ *   after the `POST /run` returned, or after a `running` status was seen since it was sent (so a
+ *   run that ends before the POST's answer is processed is not missed).
+ * - A per-field `finished` alone does not end it (a Stop hook can set the status back).
+ * - REST polls: `error`/`stuck` end it; another non-running status ends it once `running` was
+ *   seen since the POST, or after it held for `hardFallbackMs` with no snapshot.
+ *
+ * @module
+ */
+
+import type { Event } from "./events.ts";
+
+/** Statuses a run can end in. */
+export type RunEndStatus =
+  | "finished"
+  | "idle"
+  | "paused"
+  | "waiting_for_confirmation"
+  | "error"
+  | "stuck";
+
+/** The decision logic, without timers or I/O (those live in the conversation). */
+export class RunWaiter {
+  #postReturned = false;
+  #sawRunning = false;
+  #restTerminalSince: number | undefined;
+  #ended: RunEndStatus | undefined;
+  readonly #hardFallbackMs: number;
+
+  /** Creates a waiter; REST-only completion without a seen `running` waits `hardFallbackMs`. */
+  constructor(hardFallbackMs = 30_000) {
+    this.#hardFallbackMs = hardFallbackMs;
+  }
+
+  /** The status the run ended in, once decided. */
+  get ended(): RunEndStatus | undefined {
+    return this.#ended;
+  }
+
+  /** Marks the `POST /run` as answered (200 or 409). */
+  postReturned(): void {
+    this.#postReturned = true;
+  }
+
+  /** Feeds a socket event; returns the end status when this event ends the run. */
+  onEvent(event: Event): RunEndStatus | undefined {
+    if (this.#ended || event.kind !== "ConversationStateUpdateEvent") return undefined;
+    const { key, value } = event as { key?: unknown; value?: unknown };
+    if (key === "execution_status") {
+      if (value === "running") this.#sawRunning = true;
+      if (value === "error" || value === "stuck") return this.#end(value);
+      return undefined;
+    }
+    if (key !== "full_state" || !value || typeof value !== "object") return undefined;
+    const status = (value as { execution_status?: unknown }).execution_status;
+    if (status === "running") {
+      this.#sawRunning = true;
+      return undefined;
+    }
+    if (typeof status !== "string" || !(this.#postReturned || this.#sawRunning)) return undefined;
+    return this.#end(status as RunEndStatus);
+  }
+
+  /** Feeds a REST status poll taken at `now`; returns the end status when it ends the run. */
+  onPoll(status: string, now: number): RunEndStatus | undefined {
+    if (this.#ended) return this.#ended;
+    if (status === "running") {
+      this.#sawRunning = true;
+      this.#restTerminalSince = undefined;
+      return undefined;
+    }
+    if (status === "error" || status === "stuck") return this.#end(status);
+    if (!this.#postReturned) return undefined;
+    if (this.#sawRunning) return this.#end(status as RunEndStatus);
+    this.#restTerminalSince ??= now;
+    if (now - this.#restTerminalSince >= this.#hardFallbackMs) {
+      return this.#end(status as RunEndStatus);
+    }
+    return undefined;
+  }
+
+  #end(status: RunEndStatus): RunEndStatus {
+    this.#ended = status;
+    return status;
+  }
+}

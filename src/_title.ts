@@ -1,0 +1,100 @@
+/**
+ * Conversation titles, as the Python SDK's `title_utils` makes them: the first user message,
+ * either summarized by one OpenAI-compatible chat call or truncated.
+ *
+ * @module
+ */
+
+import { contentText, type Event } from "./events.ts";
+import { RemoteHandsError } from "./errors.ts";
+
+const CATEGORIES = [
+  ["💄", "frontend", "UI and style files"],
+  ["👔", "backend", "Business logic"],
+  ["✅", "test", "Tests"],
+  ["👷", "devops", "CI build system"],
+  ["🚀", "deployment", "Deploy stuff"],
+  ["📦️", "dependencies", "Packages and dependencies"],
+  ["🗃️", "database", "Database changes"],
+  ["🔧", "chores", "Configuration and maintenance"],
+  ["✨", "features", "New features"],
+  ["🐛", "bugfix", "Bug fixes"],
+  ["⚡️", "performance", "Performance improvements"],
+  ["🔒️", "security", "Security fixes"],
+  ["📝", "documentation", "Documentation"],
+  ["♻️", "refactor", "Code refactoring"],
+] as const;
+
+const SYSTEM_PROMPT = "You are a helpful assistant that generates concise, descriptive titles " +
+  "for conversations with OpenHands. OpenHands is a helpful AI agent that can interact with a " +
+  "computer to solve tasks using bash terminal, file editor, and browser. Given a user message " +
+  "(which may be truncated), generate a concise, descriptive title for the conversation. " +
+  "Return only the title, with no additional text, quotes, or explanations.";
+
+/** The LLM settings `generateTitle` uses for its one chat call. */
+export interface TitleLLM {
+  /** Model name; a provider prefix such as `openai/` is dropped. */
+  model: string;
+  /** OpenAI-compatible base URL, e.g. `https://api.example.com/v1`. */
+  base_url?: string | null | undefined;
+  /** Bearer key for that endpoint (never logged). */
+  api_key?: string | null | undefined;
+}
+
+/** The text of the first user message with text, or undefined. */
+export function firstUserMessage(events: Iterable<Event>): string | undefined {
+  for (const event of events) {
+    if (event.kind !== "MessageEvent" || event.source !== "user") continue;
+    const message = (event as { llm_message?: { content?: unknown } }).llm_message;
+    const text = contentText(message?.content).trim();
+    if (text) return text;
+  }
+  return undefined;
+}
+
+/** Truncates like the Python SDK: `maxLength - 3` characters and `...`. */
+export function truncateTitle(text: string, maxLength: number): string {
+  const title = text.trim();
+  return title.length > maxLength ? `${title.slice(0, maxLength - 3)}...` : title;
+}
+
+/** One chat call that asks the LLM for a title; undefined when it answers nothing usable. */
+export async function titleFromLLM(
+  message: string,
+  llm: TitleLLM,
+  maxLength: number,
+  fetchFn: (request: Request) => Promise<Response>,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  if (!llm.base_url) {
+    throw new TypeError("Cannot generate a title with the LLM as its base_url is not set");
+  }
+  const truncated = message.length > 1000 ? `${message.slice(0, 1000)}...(truncated)` : message;
+  const emojis = CATEGORIES.map(([emoji, name, description]) => `${emoji} ${name}: ${description}`)
+    .join("\n- ");
+  const user = `Generate a title (maximum ${maxLength} characters) for a conversation that ` +
+    `starts with this message:\n\n${truncated}.Also make sure to include ONE most relevant ` +
+    `emoji at the start of the title. Choose the emoji from this list:${emojis} `;
+  const headers = new Headers({ "content-type": "application/json" });
+  if (llm.api_key) headers.set("authorization", `Bearer ${llm.api_key}`);
+  const response = await fetchFn(
+    new Request(`${llm.base_url.replace(/\/+$/, "")}/chat/completions`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        model: llm.model.includes("/") ? llm.model.slice(llm.model.indexOf("/") + 1) : llm.model,
+        messages: [{ role: "system", content: SYSTEM_PROMPT }, { role: "user", content: user }],
+      }),
+      ...(signal ? { signal } : {}),
+    }),
+  );
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new RemoteHandsError(`The title LLM answered ${response.status}`);
+  }
+  const body = await response.json() as { choices?: Array<{ message?: { content?: unknown } }> };
+  const content = contentText(body.choices?.[0]?.message?.content);
+  const title = content.replace(/<think>[\s\S]*?<\/think>/gi, "").replace(/<think>[\s\S]*/i, "")
+    .trim();
+  return title ? truncateTitle(title, maxLength) : undefined;
+}

@@ -1,0 +1,707 @@
+/**
+ * {@linkcode RemoteConversation}: drive a conversation on an agent server, like the Python SDK's
+ * `RemoteConversation`, with exactly-once callbacks, cheap catch-up and cancellation.
+ *
+ * @module
+ */
+
+import { delay } from "./_async.ts";
+import { RunWaiter } from "./_run_waiter.ts";
+import { firstUserMessage, titleFromLLM, type TitleLLM, truncateTitle } from "./_title.ts";
+import { callInit, type CallOptions } from "./client.ts";
+import {
+  type ConfirmationPolicy,
+  type ConfirmationPolicyJSON,
+  policyToJSON,
+} from "./confirmation_policy.ts";
+import {
+  ConflictError,
+  ConversationRunError,
+  NotFoundError,
+  RemoteHandsError,
+  TimeoutError,
+} from "./errors.ts";
+import { type Event, isPersistedEvent, parseEvent } from "./events.ts";
+import { RemoteEventsList } from "./events_list.ts";
+import { RemoteState } from "./remote_state.ts";
+import { secretsPayload, type SecretValue } from "./secrets.ts";
+import type { AgentConfig, ConversationExecutionStatus, Message } from "./types.ts";
+import { ConversationVisualizer } from "./visualizer.ts";
+import { WebSocketCallbackClient } from "./websocket_client.ts";
+import type { RemoteWorkspace } from "./workspace.ts";
+
+/** A function that receives every event once. */
+export type ConversationCallback = (event: Event) => void;
+
+/** Options of {@linkcode RemoteConversation.create}. */
+export interface RemoteConversationOptions {
+  /** The agent (LLM, tools, ...). Sent when creating; checked for kind when attaching. */
+  agent: AgentConfig | Record<string, unknown>;
+  /** Where the server is and which directory the agent works in. */
+  workspace: RemoteWorkspace;
+  /** Attach to this conversation if it exists, otherwise create it with this id (a UUID). */
+  conversationId?: string;
+  /** Called once for every event after the conversation is ready (history is not replayed). */
+  callbacks?: ConversationCallback[];
+  /**
+   * Maximum agent steps per run.
+   * @default {500}
+   */
+  maxIterationPerRun?: number;
+  /**
+   * Server-side stuck detection.
+   * @default {true}
+   */
+  stuckDetection?: boolean;
+  /**
+   * Print each event in a readable, coloured form (or pass your own visualizer).
+   * @default {false}
+   */
+  visualize?: boolean | ConversationVisualizer;
+  /** Prefix of the visualizer's lines, to tell agents apart. */
+  nameForVisualization?: string;
+  /** Secrets to set right after creating or attaching. */
+  secrets?: Record<string, SecretValue>;
+  /** Confirmation policy to create the conversation with. Default: the server's (NeverConfirm). */
+  confirmationPolicy?: ConfirmationPolicy | ConfirmationPolicyJSON;
+  /**
+   * Let the server title the conversation from the first message (one extra LLM call).
+   * @default {true}
+   */
+  autotitle?: boolean;
+  /**
+   * How long to wait for the event socket's first state event.
+   * @default {30000}
+   */
+  readyTimeoutMs?: number;
+  /** Delete the conversation on the server in `close()`. @default {false} */
+  deleteOnClose?: boolean;
+  /** Receives problems that do not stop the conversation: bad frames, throwing callbacks, fatal closes. */
+  onError?: (error: RemoteHandsError) => void;
+  /** Cancels creation. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@linkcode RemoteConversation.run}. */
+export interface RunOptions {
+  /** Cancels the wait (the run goes on on the server; use `pause()` to stop it). */
+  signal?: AbortSignal;
+  /**
+   * How long to wait for the run to end.
+   * @default {3600000}
+   */
+  timeoutMs?: number;
+  /**
+   * How often to check the status over REST while waiting.
+   * @default {1000}
+   */
+  pollIntervalMs?: number;
+}
+
+/** Options of {@linkcode RemoteConversation.generateTitle}. */
+export interface GenerateTitleOptions {
+  /** An OpenAI-compatible LLM to summarize the first message; without it, truncation. */
+  llm?: TitleLLM;
+  /**
+   * Maximum title length.
+   * @default {50}
+   */
+  maxLength?: number;
+  /** Cancels the call. */
+  signal?: AbortSignal;
+}
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+function positive(name: string, value: number | undefined, integer = false): void {
+  if (value === undefined) return;
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new RangeError(
+      `Cannot use '${name}' as it must be a positive ${
+        integer ? "whole " : ""
+      }number: current value is ${value}`,
+    );
+  }
+}
+
+/**
+ * A conversation on a remote agent server.
+ *
+ * `create()` attaches to or creates the conversation, loads its history over REST, opens the event
+ * socket (first-frame auth: the key is never in a URL), waits until it is ready and closes the gap
+ * between history and live stream. Afterwards `state.events` holds the server's history in order,
+ * every callback sees each event once (across reconnects too), and `run()` waits until the run is
+ * over.
+ *
+ * @example Run a task
+ * ```ts ignore
+ * import { RemoteConversation, RemoteWorkspace } from "@remote-hands/client";
+ *
+ * const workspace = new RemoteWorkspace({ host: "http://127.0.0.1:8000", apiKey: "key", workingDir: "/work" });
+ * await using conversation = await RemoteConversation.create({
+ *   agent: { kind: "Agent", llm: { model: "openai/gpt-4o-mini", api_key: "sk-..." }, tools: [{ name: "terminal" }] },
+ *   workspace,
+ *   visualize: true,
+ * });
+ * await conversation.sendMessage("Count the files in this directory.");
+ * await conversation.run();
+ * console.log(conversation.state.agentStatus);
+ * ```
+ */
+export class RemoteConversation implements AsyncDisposable {
+  /** The agent configuration this conversation was created or attached with. */
+  readonly agent: AgentConfig | Record<string, unknown>;
+  /** The remote workspace. */
+  readonly workspace: RemoteWorkspace;
+  /** Maximum agent steps per run. */
+  readonly maxIterationPerRun: number;
+  /** The cached state, kept current by the event socket. */
+  readonly state: RemoteState;
+  #id: string;
+  #events: RemoteEventsList;
+  #delivered = new Set<string>();
+  #callbacks: ConversationCallback[];
+  #visualizer: ConversationVisualizer | undefined;
+  #socket: WebSocketCallbackClient | undefined;
+  #onError: ((error: RemoteHandsError) => void) | undefined;
+  #deleteOnClose: boolean;
+  #closed = false;
+  #runs = new Set<{ waiter: RunWaiter; wake: () => void; fail: (err: unknown) => void }>();
+
+  private constructor(
+    options: RemoteConversationOptions,
+    id: string,
+    info: Record<string, unknown>,
+  ) {
+    this.agent = options.agent;
+    this.workspace = options.workspace;
+    this.maxIterationPerRun = options.maxIterationPerRun ?? 500;
+    this.#id = id;
+    this.#events = new RemoteEventsList();
+    this.state = new RemoteState({
+      id,
+      events: this.#events,
+      client: options.workspace.client,
+      initial: info,
+    });
+    this.#callbacks = [...(options.callbacks ?? [])];
+    this.#onError = options.onError;
+    this.#deleteOnClose = options.deleteOnClose ?? false;
+    const viz = options.visualize;
+    if (viz instanceof ConversationVisualizer) this.#visualizer = viz;
+    else if (viz) {
+      this.#visualizer = new ConversationVisualizer(
+        options.nameForVisualization ? { name: options.nameForVisualization } : {},
+      );
+    }
+  }
+
+  /** The conversation id. */
+  get id(): string {
+    return this.#id;
+  }
+
+  /** Token and cost statistics, from the cached state. */
+  get conversationStats(): Record<string, unknown> | undefined {
+    return this.state.stats;
+  }
+
+  /**
+   * Stuck detection runs on the server; there is no detector object on the client, so this is
+   * always `null` (the Python SDK raises NotImplementedError). A stuck run makes `run()` reject.
+   */
+  get stuckDetector(): null {
+    return null;
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Attaches to an existing conversation (when `conversationId` names one) or creates a new one,
+   * syncs its history and connects the event stream. Resolves once the stream is ready.
+   */
+  static async create(options: RemoteConversationOptions): Promise<RemoteConversation> {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("Cannot create the conversation as the options are missing");
+    }
+    const { workspace, signal } = options;
+    if (!workspace || typeof workspace !== "object" || !("client" in workspace)) {
+      throw new TypeError(
+        "Cannot create the conversation as 'workspace' must be a RemoteWorkspace",
+      );
+    }
+    if (!options.agent || typeof options.agent !== "object") {
+      throw new TypeError(
+        "Cannot create the conversation as 'agent' must be an agent configuration",
+      );
+    }
+    if (options.conversationId !== undefined && !UUID.test(options.conversationId)) {
+      throw new TypeError(
+        `Cannot use the conversation id as it is not a UUID: current value is '${options.conversationId}'`,
+      );
+    }
+    positive("maxIterationPerRun", options.maxIterationPerRun, true);
+    positive("readyTimeoutMs", options.readyTimeoutMs);
+    const confirmation = options.confirmationPolicy === undefined
+      ? undefined
+      : policyToJSON(options.confirmationPolicy);
+    if (options.secrets !== undefined) secretsPayload(options.secrets); // validate before requests
+    signal?.throwIfAborted();
+
+    const rest = workspace.client.rest;
+    let info: Record<string, unknown> | undefined;
+    if (options.conversationId !== undefined) {
+      try {
+        const { data } = await rest.GET("/api/conversations/{conversation_id}", {
+          params: { path: { conversation_id: options.conversationId } },
+          ...callInit({ signal }),
+        });
+        info = data as Record<string, unknown>;
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+      const localKind = (options.agent as { kind?: unknown }).kind ?? "Agent";
+      const remoteKind = (info?.agent as { kind?: unknown } | undefined)?.kind;
+      if (info && remoteKind !== undefined && remoteKind !== localKind) {
+        throw new TypeError(
+          `Cannot attach as the conversation's agent kind is ${String(remoteKind)}, not ${
+            String(localKind)
+          }`,
+        );
+      }
+    }
+    if (!info) {
+      const body: Record<string, unknown> = {
+        agent: { kind: "Agent", ...options.agent },
+        workspace: { kind: "LocalWorkspace", working_dir: workspace.workingDir },
+        max_iterations: options.maxIterationPerRun ?? 500,
+        stuck_detection: options.stuckDetection ?? true,
+      };
+      if (options.conversationId !== undefined) body.conversation_id = options.conversationId;
+      if (confirmation) body.confirmation_policy = confirmation;
+      if (options.autotitle !== undefined) body.autotitle = options.autotitle;
+      const { data } = await rest.POST("/api/conversations", {
+        body: body as never,
+        ...callInit({ signal }),
+      });
+      info = data as Record<string, unknown>;
+    }
+    const id = String(info.id ?? info.conversation_id);
+    const conversation = new RemoteConversation(options, id, info);
+    try {
+      await conversation.#syncHistory(undefined, signal, false);
+      await conversation.#connect(options.readyTimeoutMs ?? 30_000, signal);
+      if (options.secrets !== undefined) {
+        await conversation.updateSecrets(options.secrets, { signal });
+      }
+    } catch (err) {
+      await conversation.close();
+      throw err;
+    }
+    return conversation;
+  }
+
+  /** Delivers an event to the list, the state, the callbacks and the run waiters, once. */
+  #ingest(event: Event): void {
+    if (isPersistedEvent(event)) {
+      if (this.#delivered.has(event.id)) return;
+      this.#delivered.add(event.id);
+      this.#events.addEvent(event);
+    }
+    this.state.updateStateFromEvent(event);
+    for (const callback of this.#callbacks) {
+      try {
+        callback(event);
+      } catch (err) {
+        this.#report(
+          new RemoteHandsError("A conversation callback threw; delivery goes on", { cause: err }),
+        );
+      }
+    }
+    if (this.#visualizer) {
+      try {
+        this.#visualizer.onEvent(event);
+      } catch (err) {
+        this.#report(
+          new RemoteHandsError("The visualizer threw; delivery goes on", { cause: err }),
+        );
+      }
+    }
+    for (const run of this.#runs) if (run.waiter.onEvent(event)) run.wake();
+  }
+
+  #report(error: RemoteHandsError): void {
+    try {
+      this.#onError?.(error);
+    } catch {
+      // an error handler that throws must not stop delivery either
+    }
+  }
+
+  /**
+   * Pages the history over REST (100 events a page) from `since` (inclusive) or the start.
+   * With `deliver`, unseen events go to callbacks (a reconcile); otherwise they only seed the list.
+   */
+  async #syncHistory(
+    since: string | undefined,
+    signal: AbortSignal | undefined,
+    deliver: boolean,
+  ): Promise<void> {
+    const rest = this.workspace.client.rest;
+    let pageId: string | undefined;
+    do {
+      const query: Record<string, unknown> = { limit: 100 };
+      if (pageId) query.page_id = pageId;
+      if (since) query.timestamp__gte = since;
+      const { data } = await rest.GET("/api/conversations/{conversation_id}/events/search", {
+        params: { path: { conversation_id: this.#id }, query: query as never },
+        ...callInit({ signal }),
+      });
+      const page = data as { items?: unknown[]; next_page_id?: string | null };
+      for (const raw of page.items ?? []) {
+        const parsed = parseEvent(raw);
+        if (!parsed.success) {
+          this.#report(parsed.error);
+          continue;
+        }
+        if (deliver) this.#ingest(parsed.event);
+        else if (this.#events.addEvent(parsed.event)) {
+          this.#delivered.add(parsed.event.id);
+          this.state.updateStateFromEvent(parsed.event);
+        }
+      }
+      pageId = page.next_page_id ?? undefined;
+    } while (pageId);
+  }
+
+  async #connect(readyTimeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+    const socket = new WebSocketCallbackClient({
+      host: this.workspace.host,
+      conversationId: this.#id,
+      callback: (event) => this.#ingest(event),
+      ...(this.workspace.apiKey ? { apiKey: this.workspace.apiKey } : {}),
+      ...(this.workspace.WebSocket ? { WebSocket: this.workspace.WebSocket } : {}),
+      // Each (re)connect asks the server to resend everything since the newest stored event we
+      // have (inclusive; duplicates are dropped by id): catch-up costs what was missed.
+      resumeAfter: () => this.#events.lastTimestamp,
+      onError: (error) => {
+        this.#report(error);
+        const fatal = (error as { closeCode?: number }).closeCode;
+        if (fatal === 4001 || fatal === 4004) { for (const run of this.#runs) run.fail(error); }
+      },
+    });
+    this.#socket = socket;
+    socket.start();
+    await socket.waitUntilReady({ timeoutMs: readyTimeoutMs, ...(signal ? { signal } : {}) });
+  }
+
+  /**
+   * Sends a user message (it does not start a run; call `run()`).
+   *
+   * @example
+   * ```ts ignore
+   * await conversation.sendMessage("Add a README");
+   * await conversation.sendMessage({ role: "user", content: [{ type: "text", text: "and a LICENSE" }] });
+   * ```
+   */
+  async sendMessage(message: string | Message, options: CallOptions = {}): Promise<void> {
+    this.#checkOpen("send a message");
+    let body: Record<string, unknown>;
+    if (typeof message === "string") {
+      body = { role: "user", content: [{ type: "text", text: message }], run: false };
+    } else if (message && typeof message === "object" && Array.isArray(message.content)) {
+      if ((message.role ?? "user") !== "user") {
+        throw new TypeError(
+          `Cannot send the message as its role must be 'user': current value is '${message.role}'`,
+        );
+      }
+      body = { role: "user", content: message.content, run: false };
+    } else {
+      throw new TypeError(
+        "Cannot send the message as it must be a string or a Message with content",
+      );
+    }
+    await this.workspace.client.rest.POST("/api/conversations/{conversation_id}/events", {
+      params: { path: { conversation_id: this.#id } },
+      body: body as never,
+      ...callInit(options),
+    });
+  }
+
+  /**
+   * Starts (or resumes) the agent and waits until the run is over. Resolves with the final
+   * status (`finished`, `idle`, `paused`, `waiting_for_confirmation`); rejects with
+   * {@linkcode ConversationRunError} when it ends in `error` (with the server's code and detail)
+   * or `stuck`, or when it cannot be started or awaited (timeout: cause is a `TimeoutError`).
+   * If a run is already going (409), it waits for that one.
+   *
+   * @example
+   * ```ts ignore
+   * const status = await conversation.run({ timeoutMs: 600_000 });
+   * if (status === "waiting_for_confirmation") await conversation.rejectPendingActions("not now");
+   * ```
+   */
+  async run(options: RunOptions = {}): Promise<ConversationExecutionStatus> {
+    this.#checkOpen("run");
+    positive("timeoutMs", options.timeoutMs);
+    positive("pollIntervalMs", options.pollIntervalMs);
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const timeoutMs = options.timeoutMs ?? 3_600_000;
+    const pollMs = options.pollIntervalMs ?? 1000;
+    const since = this.#events.lastTimestamp;
+    const waiter = new RunWaiter();
+    let wake!: () => void;
+    let fail!: (err: unknown) => void;
+    const woken = new Promise<void>((resolve, reject) => {
+      wake = resolve;
+      fail = reject;
+    });
+    const entry = { waiter, wake, fail };
+    this.#runs.add(entry);
+    const rest = this.workspace.client.rest;
+    const path = { params: { path: { conversation_id: this.#id } } };
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const stopWaiting = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+    try {
+      try {
+        await rest.POST("/api/conversations/{conversation_id}/run", {
+          ...path,
+          ...callInit({ signal }),
+        });
+      } catch (err) {
+        if (!(err instanceof ConflictError)) {
+          if (signal?.aborted && err === signal.reason) throw err;
+          throw new ConversationRunError({ conversationId: this.#id, cause: err });
+        }
+      }
+      waiter.postReturned();
+      // Wait for the socket to say the run is over; poll REST as a fallback.
+      while (!waiter.ended) {
+        const tick = delay(pollMs, { signal: stopWaiting });
+        await Promise.race([woken, tick]).catch((err) => {
+          if (signal?.aborted) throw signal.reason;
+          if (timeout.signal.aborted) return;
+          throw err;
+        });
+        if (waiter.ended) break;
+        if (timeout.signal.aborted) {
+          throw new ConversationRunError({
+            conversationId: this.#id,
+            cause: new TimeoutError(`Waiting for the run of ${this.#id}`, timeoutMs),
+          });
+        }
+        try {
+          const { data } = await rest.GET("/api/conversations/{conversation_id}", {
+            ...path,
+            ...callInit({ signal: stopWaiting, timeoutMs: 30_000 }),
+          });
+          waiter.onPoll(
+            String((data as { execution_status?: unknown }).execution_status),
+            Date.now(),
+          );
+        } catch (err) {
+          if (signal?.aborted) throw signal.reason;
+          if (timeout.signal.aborted) continue;
+          if (err instanceof NotFoundError) {
+            throw new ConversationRunError({ conversationId: this.#id, cause: err });
+          }
+          // 429, 5xx, connection problems: keep waiting
+        }
+      }
+      const status = waiter.ended!;
+      // Post-run reconcile: whatever the socket has not delivered yet comes from REST, once.
+      await this.#syncHistory(since, signal, true);
+      if (status === "error" || status === "stuck") {
+        const error = this.#lastErrorEvent(since);
+        throw new ConversationRunError({
+          conversationId: this.#id,
+          status,
+          code: error?.code,
+          detail: error?.detail,
+        });
+      }
+      return status;
+    } finally {
+      clearTimeout(timer);
+      this.#runs.delete(entry);
+      timeout.abort();
+    }
+  }
+
+  #lastErrorEvent(since: string | undefined): { code: string; detail: string } | undefined {
+    const events = this.#events.slice();
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i]!;
+      if (since !== undefined && e.timestamp < since) break;
+      if (e.kind === "ConversationErrorEvent") {
+        return { code: String(e.code), detail: String(e.detail) };
+      }
+    }
+    return undefined;
+  }
+
+  /** Pauses the agent; a waiting `run()` then resolves with `paused`. */
+  async pause(options: CallOptions = {}): Promise<void> {
+    this.#checkOpen("pause");
+    await this.workspace.client.rest.POST("/api/conversations/{conversation_id}/pause", {
+      params: { path: { conversation_id: this.#id } },
+      ...callInit(options),
+    });
+  }
+
+  /**
+   * Sets when the agent must wait for confirmation. Throws a TypeError for an unknown policy,
+   * before any request.
+   *
+   * @example
+   * ```ts ignore
+   * import { AlwaysConfirm } from "@remote-hands/client";
+   * await conversation.setConfirmationPolicy(new AlwaysConfirm());
+   * ```
+   */
+  async setConfirmationPolicy(
+    policy: ConfirmationPolicy | ConfirmationPolicyJSON,
+    options: CallOptions = {},
+  ): Promise<void> {
+    const body = { policy: policyToJSON(policy) };
+    this.#checkOpen("set the confirmation policy");
+    await this.workspace.client.rest.POST(
+      "/api/conversations/{conversation_id}/confirmation_policy",
+      {
+        params: { path: { conversation_id: this.#id } },
+        body: body as never,
+        ...callInit(options),
+      },
+    );
+  }
+
+  /** Rejects the actions waiting for confirmation; the server records a `UserRejectObservation`. */
+  async rejectPendingActions(
+    reason = "User rejected the action",
+    options: CallOptions = {},
+  ): Promise<void> {
+    this.#checkOpen("reject pending actions");
+    if (typeof reason !== "string") {
+      throw new TypeError("Cannot reject as 'reason' must be a string");
+    }
+    await this.workspace.client.rest.POST(
+      "/api/conversations/{conversation_id}/events/respond_to_confirmation",
+      {
+        params: { path: { conversation_id: this.#id } },
+        body: { accept: false, reason },
+        ...callInit(options),
+      },
+    );
+  }
+
+  /**
+   * Adds or replaces secrets (plain strings become `StaticSecret`s). Values are sent in the request
+   * body only and never appear in errors or logs.
+   *
+   * @example
+   * ```ts ignore
+   * await conversation.updateSecrets({ GITHUB_TOKEN: "ghp_..." });
+   * ```
+   */
+  async updateSecrets(
+    secrets: Record<string, SecretValue>,
+    options: CallOptions = {},
+  ): Promise<void> {
+    const body = secretsPayload(secrets);
+    this.#checkOpen("update secrets");
+    await this.workspace.client.rest.POST("/api/conversations/{conversation_id}/secrets", {
+      params: { path: { conversation_id: this.#id } },
+      body: body as never,
+      ...callInit(options),
+    });
+  }
+
+  /**
+   * A title for the conversation: the server's own title when it has one (and no `llm` is given),
+   * else one chat call to `llm` on the first user message, else that message truncated to
+   * `maxLength` (ending in `...`). Throws when there is no user message.
+   */
+  async generateTitle(options: GenerateTitleOptions = {}): Promise<string> {
+    this.#checkOpen("generate a title");
+    const maxLength = options.maxLength ?? 50;
+    positive("maxLength", maxLength, true);
+    const { signal } = options;
+    const { data } = await this.workspace.client.rest.GET("/api/conversations/{conversation_id}", {
+      params: { path: { conversation_id: this.#id } },
+      ...callInit({ signal }),
+    });
+    const serverTitle = (data as { title?: unknown }).title;
+    if (!options.llm && typeof serverTitle === "string" && serverTitle.trim()) {
+      return truncateTitle(serverTitle, maxLength);
+    }
+    await this.#syncHistory(undefined, signal, true);
+    const message = firstUserMessage(this.#events);
+    if (message === undefined) {
+      throw new RemoteHandsError(
+        "Cannot generate a title as the conversation has no user message yet",
+      );
+    }
+    if (options.llm) {
+      try {
+        const title = await titleFromLLM(
+          message,
+          options.llm,
+          maxLength,
+          (request) => globalThis.fetch(request),
+          signal,
+        );
+        if (title) return title;
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        this.#report(
+          new RemoteHandsError("The title LLM failed; the title falls back to truncation", {
+            cause: err,
+          }),
+        );
+      }
+    }
+    return truncateTitle(message, maxLength);
+  }
+
+  /** Reloads the state from the server (REST). */
+  async refresh(options: CallOptions = {}): Promise<void> {
+    this.#checkOpen("refresh");
+    await this.state.refresh(options);
+  }
+
+  /**
+   * Closes the event stream (no timers or sockets remain) and, with `deleteOnClose`, deletes the
+   * conversation on the server. Idempotent. A waiting `run()` rejects.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const run of this.#runs) {
+      run.fail(new RemoteHandsError("Cannot wait for the run as the conversation was closed"));
+    }
+    await this.#socket?.stop();
+    if (this.#deleteOnClose) {
+      try {
+        await this.workspace.client.rest.DELETE("/api/conversations/{conversation_id}", {
+          params: { path: { conversation_id: this.#id } },
+        });
+      } catch (err) {
+        this.#report(new RemoteHandsError("Deleting the conversation failed", { cause: err }));
+      }
+    }
+  }
+
+  /** Same as `close()`, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #checkOpen(what: string): void {
+    if (this.#closed) throw new RemoteHandsError(`Cannot ${what} as the conversation is closed`);
+  }
+}

@@ -1,0 +1,691 @@
+/**
+ * The event socket of a conversation, `/sockets/events/{conversation_id}`, as a callback client
+ * that reconnects by itself.
+ *
+ * It mirrors the Python SDK's `WebSocketCallbackClient`
+ * (`openhands.sdk.conversation.impl.remote_conversation`): first-message auth (the key is never in
+ * the URL or a header), the first `ConversationStateUpdateEvent` of a connection as the ready
+ * signal, closes 4001 and 4004 as fatal, every other close retried with backoff. On top of Python:
+ * jitter and a cap on the backoff, an uptime rule before the attempt count resets, an async
+ * `onReady` hook that holds back later frames until it is done, optional replay on reconnect
+ * (`resumeAfter`), typed errors for every failure, and a `stop()` that resolves only when no
+ * socket and no timer remains.
+ *
+ * Only web standards are used (`WebSocket`, `AbortSignal`, `URL`, `setTimeout`).
+ *
+ * @module
+ */
+
+import { exponentialBackoffWithJitter } from "./_async.ts";
+import { normalizeHost } from "./client.ts";
+import {
+  closeError,
+  EventValidationError,
+  RemoteHandsError,
+  WebSocketConnectionError,
+} from "./errors.ts";
+import { type Event, parseEventFrame } from "./events.ts";
+
+/** Backoff between reconnects. Delays are `min(maxDelayMs, initialDelayMs * multiplier ** n)`,
+ * minus up to `jitter` of it at random, where `n` counts the consecutive failures before this
+ * one. */
+export interface ReconnectOptions {
+  /** Delay before the first reconnect, in milliseconds. @default {1000} */
+  initialDelayMs?: number | undefined;
+  /** Cap on the delay, in milliseconds. @default {30000} */
+  maxDelayMs?: number | undefined;
+  /** Growth factor per consecutive failure (at least 1). @default {2} */
+  multiplier?: number | undefined;
+  /** Fraction of the delay that may be taken off at random (0 to 1). @default {0.25} */
+  jitter?: number | undefined;
+  /** A connection must stay open this long, in milliseconds, before the failure count resets
+   * to 0; a server that accepts and drops at once keeps backing off. @default {5000} */
+  minUptimeMs?: number | undefined;
+}
+
+/** What {@linkcode WebSocketCallbackClientOptions.onReady} is told. */
+export interface ReadyInfo {
+  /** `false` the first time any connection of this client becomes ready, `true` afterwards: an
+   * earlier connection was ready, so events may have been missed while the socket was down. */
+  reconnect: boolean;
+}
+
+/** How the last connection closed. */
+export interface CloseInfo {
+  /** The close code. An abnormal close (no close frame, a refused upgrade, a failed connect) is
+   * 1006 on every runtime. */
+  code: number;
+  /** The close reason the server sent (may be empty). */
+  reason: string;
+}
+
+/** Options of {@linkcode WebSocketCallbackClient}. */
+export interface WebSocketCallbackClientOptions {
+  /** The agent server's base URL (`http` or `https`); a path prefix is kept. `https` gives
+   * `wss`, `http` gives `ws`. */
+  host: string;
+  /** The conversation whose events to receive. */
+  conversationId: string;
+  /** Called with every valid event, in the order the frames arrived. A throw is caught and
+   * reported to `onError`; the stream goes on. */
+  callback: (event: Event) => void;
+  /** The session API key, sent as the first frame of each connection (never in the URL). */
+  apiKey?: string | undefined;
+  /** Called with fatal closes (4001 as `AuthenticationError`, 4004 as `NotFoundError`), invalid
+   * or binary frames (`EventValidationError`) and throws of `callback` or `onReady` (a
+   * `RemoteHandsError` with `cause`). A throw from `onError` itself is ignored. */
+  onError?: ((error: RemoteHandsError) => void) | undefined;
+  /** Called once per connection when its first `ConversationStateUpdateEvent` arrives, before
+   * that event reaches `callback`. While a returned promise is pending, later frames are held
+   * and delivered in order once it settles (a rejection is reported to `onError`). */
+  onReady?: ((info: ReadyInfo) => void | Promise<void>) | undefined;
+  /** Replay on (re)connect. When given, it is called before each connection: a timestamp gives
+   * `?resend_mode=since&after_timestamp=<ts>` (the server resends events at or after it, so
+   * dedupe by id), `undefined` gives `?resend_mode=all`. When absent, the socket is live only,
+   * as in Python. */
+  resumeAfter?: (() => string | undefined) | undefined;
+  /** The WebSocket constructor. @default {globalThis.WebSocket} */
+  WebSocket?: typeof WebSocket | undefined;
+  /** Backoff between reconnects. */
+  reconnect?: ReconnectOptions | undefined;
+}
+
+/** Options of {@linkcode WebSocketCallbackClient.waitUntilReady}. */
+export interface WaitUntilReadyOptions {
+  /** How long to wait for the first state event, in milliseconds. @default {30000} */
+  timeoutMs?: number | undefined;
+  /** Cancels the wait (rejects with `signal.reason`); the client keeps running. */
+  signal?: AbortSignal | undefined;
+}
+
+const DEFAULT_RECONNECT = {
+  initialDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  multiplier: 2,
+  jitter: 0.25,
+  minUptimeMs: 5_000,
+} as const satisfies ReconnectOptions;
+
+type ResolvedReconnect = { [K in keyof ReconnectOptions]-?: number };
+
+function resolveReconnect(options: ReconnectOptions = {}): ResolvedReconnect {
+  const r: ResolvedReconnect = {
+    initialDelayMs: options.initialDelayMs ?? DEFAULT_RECONNECT.initialDelayMs,
+    maxDelayMs: options.maxDelayMs ?? DEFAULT_RECONNECT.maxDelayMs,
+    multiplier: options.multiplier ?? DEFAULT_RECONNECT.multiplier,
+    jitter: options.jitter ?? DEFAULT_RECONNECT.jitter,
+    minUptimeMs: options.minUptimeMs ?? DEFAULT_RECONNECT.minUptimeMs,
+  };
+  const fail = (message: string): never => {
+    throw new RangeError(`Cannot reconnect as ${message}`);
+  };
+  if (!(Number.isFinite(r.initialDelayMs) && r.initialDelayMs >= 0)) {
+    fail(`'initialDelayMs' must be a number >= 0: current value is ${r.initialDelayMs}`);
+  }
+  if (!(Number.isFinite(r.maxDelayMs) && r.maxDelayMs >= r.initialDelayMs)) {
+    fail(
+      `'maxDelayMs' must be a number >= 'initialDelayMs': current values 'initialDelayMs=${r.initialDelayMs}', 'maxDelayMs=${r.maxDelayMs}'`,
+    );
+  }
+  if (!(Number.isFinite(r.multiplier) && r.multiplier >= 1)) {
+    fail(`'multiplier' must be a finite number >= 1: current value is ${r.multiplier}`);
+  }
+  if (!(r.jitter >= 0 && r.jitter <= 1)) {
+    fail(`'jitter' must be between 0 and 1: current value is ${r.jitter}`);
+  }
+  if (!(r.minUptimeMs >= 0)) {
+    fail(`'minUptimeMs' must be >= 0: current value is ${r.minUptimeMs}`);
+  }
+  return r;
+}
+
+/**
+ * The delay before a reconnect, in milliseconds: `failures` is the number of consecutive
+ * failures before this one (0 for the first reconnect). Capped at `maxDelayMs`, then up to
+ * `jitter` of it is taken off using `random` (default `Math.random`). Throws a `RangeError` for
+ * invalid options.
+ *
+ * @example The default schedule without jitter
+ * ```ts
+ * import { reconnectDelay } from "./websocket_client.ts";
+ * const delays = [0, 1, 2, 3, 4, 5, 6].map((n) => reconnectDelay(n, {}, () => 0));
+ * // [1000, 2000, 4000, 8000, 16000, 30000, 30000]
+ * if (delays[6] !== 30_000) throw new Error("capped at maxDelayMs");
+ * ```
+ */
+export function reconnectDelay(
+  failures: number,
+  options: ReconnectOptions = {},
+  random: () => number = Math.random,
+): number {
+  const r = resolveReconnect(options);
+  return exponentialBackoffWithJitter(
+    r.maxDelayMs,
+    r.initialDelayMs,
+    Math.max(0, failures),
+    r.multiplier,
+    r.jitter,
+    random,
+  );
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSED = 3;
+const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([4001, 4004]);
+
+/** One WebSocket and what happened on it. */
+interface Connection {
+  readonly ws: WebSocket;
+  /** When `open` fired (`Date.now()`), if it did. */
+  openedAt: number | undefined;
+  /** Whether its first state event was seen. */
+  ready: boolean;
+  /** Resolves once its `close` event fired. */
+  readonly closed: Promise<void>;
+}
+
+type Item =
+  | { readonly conn: Connection; readonly event: Event }
+  | { readonly conn: Connection; readonly error: RemoteHandsError };
+
+interface Waiter {
+  resolve: () => void;
+  reject: (reason: unknown) => void;
+}
+
+/**
+ * A self-reconnecting client of a conversation's event socket that calls `callback` with every
+ * event.
+ *
+ * Lifecycle: {@linkcode WebSocketCallbackClient.start} connects; every close except 4001 and
+ * 4004 (including 1006 and a refused upgrade) reconnects after a backoff; 4001 and 4004 stop the
+ * client for good and are reported to `onError` as `AuthenticationError` and `NotFoundError`.
+ * {@linkcode WebSocketCallbackClient.stop} closes the socket with 1000 and cancels any pending
+ * reconnect. A stopped client cannot be started again.
+ *
+ * @example Follow a conversation
+ * ```ts ignore
+ * import { WebSocketCallbackClient } from "./websocket_client.ts";
+ *
+ * await using events = new WebSocketCallbackClient({
+ *   host: "http://127.0.0.1:8000",
+ *   conversationId: "6c1b5b1e-0000-4000-8000-000000000000",
+ *   apiKey: Deno.env.get("OH_SESSION_API_KEY"),
+ *   callback: (event) => console.log(event.kind, event.id),
+ *   onError: (error) => console.error(error.message),
+ *   onReady: async ({ reconnect }) => {
+ *     if (reconnect) await refetchMissedEvents();
+ *   },
+ * });
+ * events.start();
+ * await events.waitUntilReady({ timeoutMs: 30_000 });
+ * ```
+ */
+export class WebSocketCallbackClient {
+  readonly #url: URL;
+  readonly #path: string;
+  readonly #callback: (event: Event) => void;
+  readonly #apiKey: string | undefined;
+  readonly #onError: ((error: RemoteHandsError) => void) | undefined;
+  readonly #onReady: ((info: ReadyInfo) => void | Promise<void>) | undefined;
+  readonly #resumeAfter: (() => string | undefined) | undefined;
+  readonly #WebSocket: typeof WebSocket;
+  readonly #reconnect: ResolvedReconnect;
+
+  #started = false;
+  #stopped = false;
+  #fatal: RemoteHandsError | undefined;
+  #conn: Connection | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  #connectionCount = 0;
+  #failures = 0;
+  #lastClose: CloseInfo | undefined;
+  #lastError: string | undefined;
+
+  /** Connections that have become ready (counted when their state event is seen). */
+  #readyCount = 0;
+  /** Set once the first ready has been fully handled (onReady settled, event delivered). */
+  #readyDone = false;
+  readonly #waiters = new Set<Waiter>();
+
+  readonly #queue: Item[] = [];
+  #draining = false;
+
+  /**
+   * Checks the options; does not connect (call {@linkcode WebSocketCallbackClient.start}).
+   * Throws a `TypeError` for a host that is not an http(s) URL, an empty conversation id or no
+   * WebSocket constructor, and a `RangeError` for invalid reconnect options.
+   *
+   * @example
+   * ```ts ignore
+   * const events = new WebSocketCallbackClient({ host, conversationId, callback: console.log });
+   * ```
+   */
+  constructor(options: WebSocketCallbackClientOptions) {
+    const base = normalizeHost(options.host);
+    if (typeof options.conversationId !== "string" || options.conversationId === "") {
+      throw new TypeError("Cannot open the event socket as the conversation id is empty");
+    }
+    const Ctor = options.WebSocket ?? globalThis.WebSocket;
+    if (typeof Ctor !== "function") {
+      throw new TypeError(
+        "Cannot open the event socket as there is no WebSocket: pass the WebSocket option",
+      );
+    }
+    const url = new URL(`${base}/sockets/events/${encodeURIComponent(options.conversationId)}`);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    this.#url = url;
+    this.#path = url.pathname;
+    this.#callback = options.callback;
+    this.#apiKey = options.apiKey || undefined;
+    this.#onError = options.onError;
+    this.#onReady = options.onReady;
+    this.#resumeAfter = options.resumeAfter;
+    this.#WebSocket = Ctor;
+    this.#reconnect = resolveReconnect(options.reconnect);
+  }
+
+  /**
+   * Whether a socket is open now.
+   *
+   * @example
+   * ```ts ignore
+   * if (!events.connected) showOfflineBadge();
+   * ```
+   */
+  get connected(): boolean {
+    return this.#conn?.openedAt !== undefined && this.#conn.ws.readyState === OPEN;
+  }
+
+  /**
+   * How many connections have opened so far (refused upgrades and failed connects do not count).
+   *
+   * @example
+   * ```ts ignore
+   * console.log(`connected ${events.connectionCount} times`);
+   * ```
+   */
+  get connectionCount(): number {
+    return this.#connectionCount;
+  }
+
+  /**
+   * Consecutive failed connections (closes other than by `stop()`). It goes back to 0 once a
+   * connection has stayed open `minUptimeMs`.
+   *
+   * @example
+   * ```ts ignore
+   * if (events.reconnectAttempts > 5) showServerTroubleBanner();
+   * ```
+   */
+  get reconnectAttempts(): number {
+    const openedAt = this.#conn?.openedAt;
+    if (
+      openedAt !== undefined && this.connected &&
+      Date.now() - openedAt >= this.#reconnect.minUptimeMs
+    ) {
+      return 0;
+    }
+    return this.#failures;
+  }
+
+  /**
+   * How the last connection closed, if one did. 1006 stands for every abnormal close.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(events.lastClose?.code, events.lastClose?.reason);
+   * ```
+   */
+  get lastClose(): CloseInfo | undefined {
+    return this.#lastClose && { ...this.#lastClose };
+  }
+
+  /**
+   * Connects. Calling it again, or after `stop()` or a fatal close, does nothing.
+   *
+   * @example
+   * ```ts ignore
+   * events.start();
+   * ```
+   */
+  start(): void {
+    if (this.#started || this.#stopped) return;
+    this.#started = true;
+    this.#connect();
+  }
+
+  /**
+   * Stops for good: cancels a pending reconnect, closes the socket with 1000 and resolves once it
+   * is closed. Frames not yet delivered are dropped, and pending
+   * {@linkcode WebSocketCallbackClient.waitUntilReady} calls reject. Idempotent: every call returns
+   * the same promise.
+   *
+   * @example
+   * ```ts ignore
+   * await events.stop();
+   * ```
+   */
+  stop(): Promise<void> {
+    if (this.#stopping) return this.#stopping;
+    this.#stopped = true;
+    this.#clearTimer();
+    this.#queue.length = 0;
+    this.#rejectWaiters(
+      this.#fatal ?? new WebSocketConnectionError("the client was stopped before it was ready", {
+        ...this.#closeDetails(),
+      }),
+    );
+    const conn = this.#conn;
+    if (!conn || conn.ws.readyState === CLOSED) {
+      this.#stopping = Promise.resolve();
+    } else {
+      try {
+        conn.ws.close(1000, "client stopped");
+      } catch {
+        // Already closing.
+      }
+      this.#stopping = conn.closed;
+    }
+    return this.#stopping;
+  }
+
+  /**
+   * Resolves when a connection is ready (its first state event was handled), at once if one
+   * already was. Rejects at once with the fatal error (`AuthenticationError`, `NotFoundError`)
+   * if the client stopped for a fatal close, with a `WebSocketConnectionError` if it was stopped
+   * or after `timeoutMs` without a state event (`closeCode` is the last close's code), and with
+   * `signal.reason` when `signal` aborts.
+   *
+   * @example
+   * ```ts ignore
+   * events.start();
+   * await events.waitUntilReady({ timeoutMs: 10_000 });
+   * ```
+   */
+  waitUntilReady(options: WaitUntilReadyOptions = {}): Promise<void> {
+    const { timeoutMs = 30_000, signal } = options;
+    if (this.#readyDone) return Promise.resolve();
+    if (this.#fatal) return Promise.reject(this.#fatal);
+    if (this.#stopped) {
+      return Promise.reject(
+        new WebSocketConnectionError("the client was stopped before it was ready", {
+          ...this.#closeDetails(),
+        }),
+      );
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const settle = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", abort);
+        this.#waiters.delete(waiter);
+      };
+      const waiter: Waiter = {
+        resolve: () => {
+          settle();
+          resolve();
+        },
+        reject: (reason) => {
+          settle();
+          reject(reason);
+        },
+      };
+      const abort = (): void => waiter.reject(signal?.reason);
+      const timer = setTimeout(() => {
+        const last = this.#lastError ? ` (last connection error: ${this.#lastError})` : "";
+        waiter.reject(
+          new WebSocketConnectionError(`no state event within ${timeoutMs} ms${last}`, {
+            ...this.#closeDetails(),
+          }),
+        );
+      }, timeoutMs);
+      signal?.addEventListener("abort", abort, { once: true });
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /**
+   * Same as {@linkcode WebSocketCallbackClient.stop}, for `await using`.
+   *
+   * @example
+   * ```ts ignore
+   * await using events = new WebSocketCallbackClient(options);
+   * events.start();
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  // --- connection ------------------------------------------------------------------------------
+
+  #connect(): void {
+    if (this.#stopped) return;
+    const url = new URL(this.#url);
+    if (this.#resumeAfter) {
+      let after: string | undefined;
+      try {
+        after = this.#resumeAfter();
+      } catch (err) {
+        this.#report(
+          new RemoteHandsError(
+            `resumeAfter threw, so all events are resent: ${describe(err)}`,
+            { cause: err },
+          ),
+        );
+      }
+      if (after === undefined) {
+        url.searchParams.set("resend_mode", "all");
+      } else {
+        url.searchParams.set("resend_mode", "since");
+        url.searchParams.set("after_timestamp", after);
+      }
+    }
+    let ws: WebSocket;
+    try {
+      ws = new this.#WebSocket(url.href);
+    } catch (err) {
+      this.#lastError = describe(err);
+      this.#lastClose = { code: 1006, reason: "" };
+      this.#conn = undefined;
+      this.#scheduleReconnect(undefined);
+      return;
+    }
+    ws.binaryType = "arraybuffer";
+    let markClosed!: () => void;
+    const conn: Connection = {
+      ws,
+      openedAt: undefined,
+      ready: false,
+      closed: new Promise<void>((resolve) => (markClosed = resolve)),
+    };
+    this.#conn = conn;
+    ws.addEventListener("open", () => this.#onOpen(conn));
+    ws.addEventListener("message", (ev) => this.#onMessage(conn, ev as MessageEvent));
+    ws.addEventListener("error", (ev) => {
+      const message = (ev as { message?: unknown }).message;
+      this.#lastError = typeof message === "string" && message ? message : "connection error";
+    });
+    ws.addEventListener("close", (ev) => {
+      markClosed();
+      this.#onClose(conn, ev as CloseEvent);
+    });
+  }
+
+  #onOpen(conn: Connection): void {
+    if (this.#conn !== conn || this.#stopped) return;
+    conn.openedAt = Date.now();
+    this.#connectionCount++;
+    this.#lastError = undefined;
+    if (this.#apiKey !== undefined) {
+      try {
+        conn.ws.send(JSON.stringify({ type: "auth", session_api_key: this.#apiKey }));
+      } catch {
+        // The socket is already closing; its close event decides what happens next.
+      }
+    }
+  }
+
+  #onMessage(conn: Connection, ev: MessageEvent): void {
+    if (this.#conn !== conn || this.#stopped) return;
+    const data: unknown = ev.data;
+    if (typeof data !== "string") {
+      this.#enqueue({
+        conn,
+        error: new EventValidationError(
+          `binary frame of ${byteLength(data)} bytes (the server sends events as text frames)`,
+          "",
+        ),
+      });
+      return;
+    }
+    const parsed = parseEventFrame(data);
+    this.#enqueue(parsed.success ? { conn, event: parsed.event } : { conn, error: parsed.error });
+  }
+
+  #onClose(conn: Connection, ev: CloseEvent): void {
+    if (this.#conn !== conn) return;
+    const code = normalizeCloseCode(ev.code);
+    const reason = typeof ev.reason === "string" ? ev.reason : "";
+    this.#lastClose = { code, reason };
+    if (this.#stopped) return;
+    if (FATAL_CLOSE_CODES.has(code)) {
+      const error = closeError(code, reason, this.#path);
+      this.#fatal = error;
+      this.#stopped = true;
+      this.#stopping = Promise.resolve();
+      this.#report(error);
+      this.#rejectWaiters(error);
+      return;
+    }
+    this.#scheduleReconnect(conn.openedAt);
+  }
+
+  #scheduleReconnect(openedAt: number | undefined): void {
+    if (this.#stopped) return;
+    if (openedAt !== undefined && Date.now() - openedAt >= this.#reconnect.minUptimeMs) {
+      this.#failures = 0;
+    }
+    this.#failures++;
+    const wait = reconnectDelay(this.#failures - 1, this.#reconnect);
+    this.#clearTimer();
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#connect();
+    }, wait);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  // --- delivery --------------------------------------------------------------------------------
+
+  #enqueue(item: Item): void {
+    this.#queue.push(item);
+    if (!this.#draining) this.#drain();
+  }
+
+  /** Delivers queued items in order; pauses (keeping `#draining`) while an onReady is pending. */
+  #drain(): void {
+    this.#draining = true;
+    for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
+      if (this.#stopped && !this.#fatal) break;
+      if ("error" in item) {
+        this.#report(item.error);
+        continue;
+      }
+      const { conn, event } = item;
+      if (conn.ready || event.kind !== "ConversationStateUpdateEvent") {
+        this.#deliver(event);
+        continue;
+      }
+      conn.ready = true;
+      const info: ReadyInfo = { reconnect: this.#readyCount > 0 };
+      this.#readyCount++;
+      let pending: Promise<void> | undefined;
+      try {
+        const result = this.#onReady?.(info);
+        if (result && typeof (result as Promise<void>).then === "function") pending = result;
+      } catch (err) {
+        this.#reportHook("onReady", err);
+      }
+      if (pending) {
+        pending.then(undefined, (err: unknown) => this.#reportHook("onReady", err)).then(() => {
+          if (!(this.#stopped && !this.#fatal)) this.#afterReady(event);
+          this.#drain();
+        });
+        return;
+      }
+      this.#afterReady(event);
+    }
+    if (this.#stopped && !this.#fatal) this.#queue.length = 0;
+    this.#draining = false;
+  }
+
+  #afterReady(event: Event): void {
+    this.#deliver(event);
+    if (!this.#readyDone) {
+      this.#readyDone = true;
+      for (const waiter of [...this.#waiters]) waiter.resolve();
+    }
+  }
+
+  #deliver(event: Event): void {
+    try {
+      this.#callback(event);
+    } catch (err) {
+      this.#report(
+        new RemoteHandsError(
+          `The event callback threw on ${event.kind} ${event.id}: ${describe(err)}`,
+          { cause: err },
+        ),
+      );
+    }
+  }
+
+  #reportHook(name: string, err: unknown): void {
+    this.#report(new RemoteHandsError(`${name} threw: ${describe(err)}`, { cause: err }));
+  }
+
+  #report(error: RemoteHandsError): void {
+    try {
+      this.#onError?.(error);
+    } catch {
+      // onError must not break the stream; there is nowhere else to report to.
+    }
+  }
+
+  #rejectWaiters(error: unknown): void {
+    for (const waiter of [...this.#waiters]) waiter.reject(error);
+  }
+
+  #closeDetails(): { closeCode?: number; closeReason?: string } {
+    return this.#lastClose
+      ? { closeCode: this.#lastClose.code, closeReason: this.#lastClose.reason }
+      : {};
+  }
+}
+
+/** Close codes outside 1000-4999 (Deno reports 0 for an abnormal close) become 1006. */
+function normalizeCloseCode(code: unknown): number {
+  return typeof code === "number" && Number.isInteger(code) && code >= 1000 && code <= 4999
+    ? code
+    : 1006;
+}
+
+function byteLength(data: unknown): number {
+  if (data instanceof ArrayBuffer) return data.byteLength;
+  if (ArrayBuffer.isView(data)) return data.byteLength;
+  if (typeof Blob !== "undefined" && data instanceof Blob) return data.size;
+  return 0;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
