@@ -2,24 +2,31 @@
  * remote-hands: a TypeScript client for the OpenHands agent server, native to Deno and Bun, that
  * runs unchanged on Node, browsers and edge runtimes.
  *
- * The REST core is typed by the server's own OpenAPI document (generated, pinned to
- * openhands-agent-server 1.58.2), with the session key in a header, timeouts, retries of
- * idempotent calls and one typed error hierarchy.
+ * It mirrors the Python SDK's `remote_conversation` module: {@linkcode RemoteConversation},
+ * {@linkcode WebSocketCallbackClient}, {@linkcode RemoteEventsList} and {@linkcode RemoteState},
+ * on a REST core typed by the server's own OpenAPI document (pinned to openhands-agent-server
+ * 1.58.2), with one typed error hierarchy.
  *
- * @example Read a conversation's status
+ * @example Run a task and watch it
  * ```ts ignore
- * import { createAgentServerClient, NotFoundError } from "@remote-hands/client";
+ * import { RemoteConversation, RemoteWorkspace } from "@remote-hands/client";
  *
- * const client = createAgentServerClient({ host: "http://127.0.0.1:8000", apiKey: Deno.env.get("OH_KEY") });
- * try {
- *   const { data } = await client.rest.GET("/api/conversations/{conversation_id}", {
- *     params: { path: { conversation_id: "6c1b5b1e-0000-4000-8000-000000000000" } },
- *   });
- *   console.log(data?.execution_status);
- * } catch (err) {
- *   if (err instanceof NotFoundError) console.log("no such conversation");
- *   else throw err;
- * }
+ * const workspace = new RemoteWorkspace({
+ *   host: "http://127.0.0.1:8000",
+ *   apiKey: Deno.env.get("OH_SESSION_API_KEY"),
+ *   workingDir: "/workspace",
+ * });
+ * await using conversation = await RemoteConversation.create({
+ *   agent: {
+ *     llm: { model: "openai/gpt-4o-mini", api_key: Deno.env.get("OPENAI_API_KEY") },
+ *     tools: [{ name: "terminal" }],
+ *   },
+ *   workspace,
+ *   visualize: true,
+ * });
+ * await conversation.sendMessage("How many files are in this directory?");
+ * const status = await conversation.run();
+ * console.log(status, conversation.state.events.length);
  * ```
  *
  * @module
@@ -39,8 +46,12 @@ export {
   type APIErrorRequest,
   AuthenticationError,
   BadRequestError,
+  closeError,
   ConflictError,
   ConnectionError,
+  ConversationRunError,
+  type ConversationRunErrorDetails,
+  EventValidationError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
@@ -48,7 +59,62 @@ export {
   ServerError,
   TimeoutError,
   ValidationError,
+  WebSocketConnectionError,
 } from "./src/errors.ts";
+export {
+  type ActionEvent,
+  type AgentErrorEvent,
+  contentText,
+  type ConversationErrorEvent,
+  type ConversationStateUpdateEvent,
+  type Event,
+  type EventOfKind,
+  isEventKind,
+  isPersistedEvent,
+  type KnownEventKind,
+  type MessageEvent,
+  type ObservationEvent,
+  parseEvent,
+  parseEventFrame,
+  type ParseEventResult,
+  type ServerErrorEvent,
+  type StreamingDeltaEvent,
+  type UnknownEvent,
+  type UserRejectObservation,
+} from "./src/events.ts";
+export { RemoteEventsList } from "./src/events_list.ts";
+export { RemoteState, type RemoteStateOptions } from "./src/remote_state.ts";
+export {
+  type ConversationCallback,
+  type GenerateTitleOptions,
+  RemoteConversation,
+  type RemoteConversationOptions,
+  type RunOptions,
+} from "./src/remote_conversation.ts";
+export type { TitleLLM } from "./src/_title.ts";
+export { RemoteWorkspace, type RemoteWorkspaceOptions } from "./src/workspace.ts";
+export {
+  AlwaysConfirm,
+  type ConfirmationPolicy,
+  type ConfirmationPolicyJSON,
+  ConfirmRisky,
+  type ConfirmRiskyOptions,
+  NeverConfirm,
+  policyToJSON,
+  type SecurityRisk,
+} from "./src/confirmation_policy.ts";
+export {
+  LookupSecret,
+  type LookupSecretOptions,
+  type SecretValue,
+  StaticSecret,
+  type StaticSecretOptions,
+} from "./src/secrets.ts";
+export { ConversationVisualizer, type ConversationVisualizerOptions } from "./src/visualizer.ts";
+export {
+  WebSocketCallbackClient,
+  type WebSocketCallbackClientOptions,
+} from "./src/websocket_client.ts";
 export type {
   AgentConfig,
   ConversationExecutionStatus,

@@ -3,11 +3,14 @@
  *
  * - A per-field `execution_status` of `error` or `stuck` ends the run at once.
  * - A `full_state` snapshot with a status other than `running` ends it once the run is armed:
- *   after the `POST /run` returned, or after a `running` status was seen since it was sent (so a
- *   run that ends before the POST's answer is processed is not missed).
+ *   once a `running` status was seen since the POST was sent, or at once when the POST answered
+ *   409 (a run was already going). Arming on the POST's answer alone, as the Python SDK does,
+ *   lets a late snapshot from before the run (say, the `paused` one `pause()` publishes) end
+ *   the new run at once; arming on `running` also catches a run that ends before the POST's
+ *   answer is processed.
  * - A per-field `finished` alone does not end it (a Stop hook can set the status back).
- * - REST polls: `error`/`stuck` end it; another non-running status ends it once `running` was
- *   seen since the POST, or after it held for `hardFallbackMs` with no snapshot.
+ * - REST polls: `error`/`stuck` end it; another non-running status ends it once armed, or after
+ *   it held for `hardFallbackMs` with `running` never seen (the safety net).
  *
  * @module
  */
@@ -26,6 +29,7 @@ export type RunEndStatus =
 /** The decision logic, without timers or I/O (those live in the conversation). */
 export class RunWaiter {
   #postReturned = false;
+  #alreadyRunning = false;
   #sawRunning = false;
   #restTerminalSince: number | undefined;
   #ended: RunEndStatus | undefined;
@@ -41,9 +45,14 @@ export class RunWaiter {
     return this.#ended;
   }
 
-  /** Marks the `POST /run` as answered (200 or 409). */
-  postReturned(): void {
+  /** Marks the `POST /run` as answered: 200, or 409 when a run was already going. */
+  postReturned(alreadyRunning = false): void {
     this.#postReturned = true;
+    this.#alreadyRunning = alreadyRunning;
+  }
+
+  get #armed(): boolean {
+    return this.#sawRunning || this.#alreadyRunning;
   }
 
   /** Feeds a socket event; returns the end status when this event ends the run. */
@@ -61,7 +70,7 @@ export class RunWaiter {
       this.#sawRunning = true;
       return undefined;
     }
-    if (typeof status !== "string" || !(this.#postReturned || this.#sawRunning)) return undefined;
+    if (typeof status !== "string" || !this.#armed) return undefined;
     return this.#end(status as RunEndStatus);
   }
 
@@ -75,7 +84,7 @@ export class RunWaiter {
     }
     if (status === "error" || status === "stuck") return this.#end(status);
     if (!this.#postReturned) return undefined;
-    if (this.#sawRunning) return this.#end(status as RunEndStatus);
+    if (this.#armed) return this.#end(status as RunEndStatus);
     this.#restTerminalSince ??= now;
     if (now - this.#restTerminalSince >= this.#hardFallbackMs) {
       return this.#end(status as RunEndStatus);

@@ -468,18 +468,7 @@ export class RemoteConversation implements AsyncDisposable {
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     const stopWaiting = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
     try {
-      try {
-        await rest.POST("/api/conversations/{conversation_id}/run", {
-          ...path,
-          ...callInit({ signal }),
-        });
-      } catch (err) {
-        if (!(err instanceof ConflictError)) {
-          if (signal?.aborted && err === signal.reason) throw err;
-          throw new ConversationRunError({ conversationId: this.#id, cause: err });
-        }
-      }
-      waiter.postReturned();
+      waiter.postReturned(await this.#startRun(signal, stopWaiting));
       // Wait for the socket to say the run is over; poll REST as a fallback.
       while (!waiter.ended) {
         const tick = delay(pollMs, { signal: stopWaiting });
@@ -530,6 +519,33 @@ export class RemoteConversation implements AsyncDisposable {
       clearTimeout(timer);
       this.#runs.delete(entry);
       timeout.abort();
+    }
+  }
+
+  /**
+   * `POST /run`. Returns true when a run was already going (409). A 409 while the cached status
+   * is not `running` means the previous run is still winding down (after `pause()`, say): the
+   * POST is retried for up to 10 s so that this call starts a new run instead of waiting for the
+   * old one to end.
+   */
+  async #startRun(signal: AbortSignal | undefined, stopWaiting: AbortSignal): Promise<boolean> {
+    const path = { params: { path: { conversation_id: this.#id } } };
+    const started = Date.now();
+    for (let attempt = 0;; attempt++) {
+      try {
+        await this.workspace.client.rest.POST("/api/conversations/{conversation_id}/run", {
+          ...path,
+          ...callInit({ signal }),
+        });
+        return false;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) {
+          if (signal?.aborted && err === signal.reason) throw err;
+          throw new ConversationRunError({ conversationId: this.#id, cause: err });
+        }
+        if (this.state.agentStatus === "running" || Date.now() - started > 10_000) return true;
+      }
+      await delay(Math.min(50 * 2 ** attempt, 1000), { signal: stopWaiting });
     }
   }
 

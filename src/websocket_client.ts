@@ -26,9 +26,16 @@ import {
 } from "./errors.ts";
 import { type Event, parseEventFrame } from "./events.ts";
 
-/** Backoff between reconnects. Delays are `min(maxDelayMs, initialDelayMs * multiplier ** n)`,
+/**
+ * Backoff between reconnects. Delays are `min(maxDelayMs, initialDelayMs * multiplier ** n)`,
  * minus up to `jitter` of it at random, where `n` counts the consecutive failures before this
- * one. */
+ * one. Python's client waits 1, 2, 4, ... 30 s with no jitter and resets after every connect.
+ *
+ * @example Faster first retries, a 10 s cap
+ * ```ts ignore
+ * const reconnect: ReconnectOptions = { initialDelayMs: 250, maxDelayMs: 10_000 };
+ * ```
+ */
 export interface ReconnectOptions {
   /** Delay before the first reconnect, in milliseconds. @default {1000} */
   initialDelayMs?: number | undefined;
@@ -43,14 +50,30 @@ export interface ReconnectOptions {
   minUptimeMs?: number | undefined;
 }
 
-/** What {@linkcode WebSocketCallbackClientOptions.onReady} is told. */
+/**
+ * What {@linkcode WebSocketCallbackClientOptions.onReady} is told.
+ *
+ * @example Reconcile over REST after a reconnect
+ * ```ts ignore
+ * const onReady = async ({ reconnect }: ReadyInfo): Promise<void> => {
+ *   if (reconnect) await events.reconcile();
+ * };
+ * ```
+ */
 export interface ReadyInfo {
   /** `false` the first time any connection of this client becomes ready, `true` afterwards: an
    * earlier connection was ready, so events may have been missed while the socket was down. */
   reconnect: boolean;
 }
 
-/** How the last connection closed. */
+/**
+ * How the last connection closed.
+ *
+ * @example
+ * ```ts ignore
+ * const close: CloseInfo | undefined = client.lastClose; // { code: 1013, reason: "..." }
+ * ```
+ */
 export interface CloseInfo {
   /** The close code. An abnormal close (no close frame, a refused upgrade, a failed connect) is
    * 1006 on every runtime. */
@@ -59,7 +82,21 @@ export interface CloseInfo {
   reason: string;
 }
 
-/** Options of {@linkcode WebSocketCallbackClient}. */
+/**
+ * Options of {@linkcode WebSocketCallbackClient}.
+ *
+ * @example Replay what was missed since the last event seen
+ * ```ts ignore
+ * let last: string | undefined;
+ * const options: WebSocketCallbackClientOptions = {
+ *   host: "https://agents.example.com/runtime",
+ *   conversationId,
+ *   apiKey,
+ *   callback: (event) => (last = event.timestamp),
+ *   resumeAfter: () => last,
+ * };
+ * ```
+ */
 export interface WebSocketCallbackClientOptions {
   /** The agent server's base URL (`http` or `https`); a path prefix is kept. `https` gives
    * `wss`, `http` gives `ws`. */
@@ -90,7 +127,14 @@ export interface WebSocketCallbackClientOptions {
   reconnect?: ReconnectOptions | undefined;
 }
 
-/** Options of {@linkcode WebSocketCallbackClient.waitUntilReady}. */
+/**
+ * Options of {@linkcode WebSocketCallbackClient.waitUntilReady}.
+ *
+ * @example
+ * ```ts ignore
+ * await client.waitUntilReady({ timeoutMs: 10_000, signal: AbortSignal.timeout(60_000) });
+ * ```
+ */
 export interface WaitUntilReadyOptions {
   /** How long to wait for the first state event, in milliseconds. @default {30000} */
   timeoutMs?: number | undefined;
@@ -169,7 +213,6 @@ export function reconnectDelay(
   );
 }
 
-const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 3;
 const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([4001, 4004]);
@@ -397,8 +440,10 @@ export class WebSocketCallbackClient {
    * Resolves when a connection is ready (its first state event was handled), at once if one
    * already was. Rejects at once with the fatal error (`AuthenticationError`, `NotFoundError`)
    * if the client stopped for a fatal close, with a `WebSocketConnectionError` if it was stopped
-   * or after `timeoutMs` without a state event (`closeCode` is the last close's code), and with
-   * `signal.reason` when `signal` aborts.
+   * or after `timeoutMs` without a state event (`"no state event within N ms"`; `closeCode` and
+   * `closeReason` are the last close's, `cause` the last connection error, such as a refused
+   * upgrade), and with `signal.reason` when `signal` aborts. The client keeps running after a
+   * timeout or an abort. Its timer is cleared however it settles.
    *
    * @example
    * ```ts ignore
@@ -436,10 +481,10 @@ export class WebSocketCallbackClient {
       };
       const abort = (): void => waiter.reject(signal?.reason);
       const timer = setTimeout(() => {
-        const last = this.#lastError ? ` (last connection error: ${this.#lastError})` : "";
         waiter.reject(
-          new WebSocketConnectionError(`no state event within ${timeoutMs} ms${last}`, {
+          new WebSocketConnectionError(`no state event within ${timeoutMs} ms`, {
             ...this.#closeDetails(),
+            ...(this.#lastError === undefined ? {} : { cause: new Error(this.#lastError) }),
           }),
         );
       }, timeoutMs);

@@ -1,0 +1,426 @@
+/**
+ * A readable, coloured terminal view of a conversation's events.
+ *
+ * {@linkcode ConversationVisualizer} turns each event into a few lines: a header with the kind and
+ * the source, then the part worth reading (a message's text, the command an action runs, the
+ * output of a tool, an error). Snapshots, stats and streaming deltas are skipped. It only formats
+ * the events it is given, and it strips terminal escapes from everything it prints, so a tool's
+ * output cannot move the cursor or change colours.
+ *
+ * Web standards only: `console.log` is the default writer, `NO_COLOR` is read when the runtime has
+ * an environment (Deno, Bun, Node) and ignored elsewhere.
+ *
+ * @module
+ */
+
+import { contentText, type Event, isEventKind } from "./events.ts";
+
+/** Options of {@linkcode ConversationVisualizer}. */
+export interface ConversationVisualizerOptions {
+  /**
+   * Written as `[name] ` before every line, to tell several conversations apart.
+   *
+   * @example
+   * ```ts
+   * import { ConversationVisualizer } from "./visualizer.ts";
+   * const viz = new ConversationVisualizer({ name: "alice", color: false });
+   * const text = viz.format({ kind: "PauseEvent", id: "p", timestamp: "t", source: "user" });
+   * if (text !== "[alice] ── PauseEvent (user)") throw new Error(text);
+   * ```
+   */
+  name?: string;
+  /** Receives the text of each shown event (lines joined with `\n`). Default: `console.log`. */
+  write?: (text: string) => void;
+  /** ANSI colours. Default: on, unless the `NO_COLOR` environment variable is set and not empty. */
+  color?: boolean;
+  /** Most lines of tool output shown per observation; the rest is counted. Default 20. */
+  maxObservationLines?: number;
+}
+
+type Fields = Record<string, unknown>;
+
+const ESC = "\u001b";
+/** CSI (`ESC [ … final`), OSC (`ESC ] … BEL|ST`) and two-byte escapes. */
+const ANSI = new RegExp(
+  `${ESC}\\[[0-?]*[ -/]*[@-~]|${ESC}\\][^\\u0007${ESC}]*(?:\\u0007|${ESC}\\\\)|${ESC}[@-Z\\\\-_]`,
+  "g",
+);
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** Makes text safe for a terminal: no escapes, no control characters, `\r` resolved per line. */
+function clean(text: string): string {
+  return text
+    .replace(ANSI, "")
+    .replaceAll("\r\n", "\n")
+    .split("\n")
+    .map((line) => {
+      // A carriage return overwrites the line, as in a terminal: keep what was written last.
+      const body = line.replace(/\r+$/, "");
+      return body.slice(body.lastIndexOf("\r") + 1).replace(CONTROL, "");
+    })
+    .join("\n");
+}
+
+/** Removes blank lines at the start and trailing white space at the end. */
+function trimBlock(text: string): string {
+  return text.replace(/^(?:[ \t]*\n)+/, "").trimEnd();
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function compact(value: unknown, max = 200): string {
+  let text: string;
+  try {
+    text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * Whether `NO_COLOR` is set and not empty (https://no-color.org). Deno: read only when the env
+ * permission is already granted, so it never prompts (else `Deno.noColor`, fixed at start-up); Bun
+ * and Node: `process.env`; elsewhere (browsers, workers) there is no environment and the answer
+ * is no.
+ */
+function readNoColor(): boolean {
+  try {
+    const g = globalThis as unknown as {
+      Deno?: {
+        noColor?: boolean;
+        env?: { get?(name: string): string | undefined };
+        permissions?: {
+          querySync?(descriptor: { name: "env"; variable: string }): { state: string };
+        };
+      };
+      process?: { env?: Record<string, string | undefined> };
+    };
+    let value: string | undefined;
+    if (g.Deno?.env?.get) {
+      const state = g.Deno.permissions?.querySync?.({ name: "env", variable: "NO_COLOR" }).state;
+      // Without the permission, Deno's own reading of NO_COLOR at start-up.
+      if (state !== undefined && state !== "granted") return g.Deno.noColor === true;
+      value = g.Deno.env.get("NO_COLOR");
+    } else {
+      value = g.process?.env?.NO_COLOR;
+    }
+    return value !== undefined && value !== "";
+  } catch {
+    // No permission to read the environment, or no environment at all.
+    return false;
+  }
+}
+
+const CODES = {
+  bold: 1,
+  dim: 2,
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  gray: 90,
+} as const;
+
+type Style = keyof typeof CODES;
+
+/** State keys that change on every step and say nothing to a reader. */
+const QUIET_STATE_KEYS = new Set(["full_state", "stats", "last_user_message_id", "leaf_event_id"]);
+
+/** Kinds that carry nothing to read (bookkeeping or token-level data). */
+const QUIET_KINDS = new Set(["StreamingDeltaEvent", "TokenEvent", "LLMCompletionLogEvent"]);
+
+/**
+ * Prints a conversation's events as they arrive, in a readable and (by default) coloured form.
+ *
+ * Pass {@linkcode ConversationVisualizer.createCallback} wherever events are delivered, or call
+ * {@linkcode ConversationVisualizer.format} to get the text without writing it.
+ *
+ * @example Collect the text instead of printing it
+ * ```ts
+ * import { ConversationVisualizer } from "./visualizer.ts";
+ * const lines: string[] = [];
+ * const viz = new ConversationVisualizer({ color: false, write: (text) => lines.push(text) });
+ * viz.onEvent({
+ *   kind: "ConversationStateUpdateEvent", id: "s1", timestamp: "2026-01-01T00:00:00",
+ *   source: "environment", key: "execution_status", value: "finished",
+ * });
+ * if (lines[0] !== "── status: finished (environment)") throw new Error(lines[0]);
+ * ```
+ */
+export class ConversationVisualizer {
+  readonly #prefix: string;
+  readonly #write: (text: string) => void;
+  readonly #color: boolean;
+  readonly #maxLines: number;
+
+  /**
+   * Creates a visualizer. Every option has a default; see {@linkcode ConversationVisualizerOptions}.
+   *
+   * @example
+   * ```ts
+   * import { ConversationVisualizer } from "./visualizer.ts";
+   * const viz = new ConversationVisualizer({ name: "bob", maxObservationLines: 5 });
+   * ```
+   */
+  constructor(options: ConversationVisualizerOptions = {}) {
+    this.#prefix = options.name ? `[${clean(options.name)}] ` : "";
+    this.#write = options.write ?? ((text: string): void => {
+      // deno-lint-ignore no-console
+      console.log(text);
+    });
+    this.#color = options.color ?? !readNoColor();
+    const max = options.maxObservationLines ?? 20;
+    this.#maxLines = Number.isFinite(max) ? Math.max(0, Math.floor(max)) : 20;
+  }
+
+  /**
+   * The text for one event, or `undefined` when there is nothing to show (state snapshots,
+   * stats, streaming deltas).
+   *
+   * @example
+   * ```ts
+   * import { ConversationVisualizer } from "./visualizer.ts";
+   * const viz = new ConversationVisualizer({ color: false });
+   * const text = viz.format({
+   *   kind: "MessageEvent", id: "m1", timestamp: "2026-01-01T00:00:00", source: "user",
+   *   llm_message: { role: "user", content: [{ type: "text", text: "hi" }] },
+   * });
+   * if (text !== "── MessageEvent (user) role=user\n   hi") throw new Error(text);
+   * ```
+   */
+  format(event: Event): string | undefined {
+    const lines = this.#lines(event);
+    if (!lines) return undefined;
+    return lines.map((line) => this.#prefix + line).join("\n");
+  }
+
+  /**
+   * Formats one event and writes it, unless there is nothing to show.
+   *
+   * @example
+   * ```ts
+   * import { ConversationVisualizer } from "./visualizer.ts";
+   * const out: string[] = [];
+   * new ConversationVisualizer({ color: false, write: (t) => out.push(t) })
+   *   .onEvent({ kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" });
+   * if (out.length !== 1) throw new Error("expected one write");
+   * ```
+   */
+  onEvent(event: Event): void {
+    const text = this.format(event);
+    if (text !== undefined) this.#write(text);
+  }
+
+  /**
+   * A callback that shows each event it receives, for APIs that take event callbacks.
+   *
+   * @example
+   * ```ts
+   * import { ConversationVisualizer } from "./visualizer.ts";
+   * const callback = new ConversationVisualizer({ write: () => {} }).createCallback();
+   * callback({ kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" });
+   * ```
+   */
+  createCallback(): (event: Event) => void {
+    return (event: Event): void => this.onEvent(event);
+  }
+
+  #paint(text: string, ...styles: Style[]): string {
+    if (!this.#color || styles.length === 0 || text === "") return text;
+    return `${ESC}[${styles.map((s) => CODES[s]).join(";")}m${text}${ESC}[0m`;
+  }
+
+  #header(event: Event, detail: string, ...styles: Style[]): string {
+    const kind = clean(String(event.kind));
+    const source = clean(String(event.source));
+    const head = this.#paint(`── ${kind}`, "bold", ...styles);
+    return `${head} ${this.#paint(`(${source})`, "dim")}${detail ? ` ${detail}` : ""}`;
+  }
+
+  #body(text: string, ...styles: Style[]): string[] {
+    return text.split("\n").map((line) => `   ${this.#paint(line, ...styles)}`);
+  }
+
+  /** `label: text`; the label is dim, or bold in the text's colour for errors and rejections. */
+  #labelled(label: string, text: string, ...styles: Style[]): string[] {
+    const [first = "", ...rest] = trimBlock(clean(text)).split("\n");
+    const alert = styles.find((s) => s === "red" || s === "magenta");
+    const labelStyles: Style[] = alert ? ["bold", alert] : ["dim"];
+    return [
+      `   ${this.#paint(`${label}:`, ...labelStyles)} ${this.#paint(first, ...styles)}`,
+      ...rest.map((line) => `   ${this.#paint(line, ...styles)}`),
+    ];
+  }
+
+  #lines(event: Event): string[] | undefined {
+    const e = event as Fields;
+    if (QUIET_KINDS.has(event.kind)) return undefined;
+
+    if (isEventKind(event, "ConversationStateUpdateEvent")) {
+      if (QUIET_STATE_KEYS.has(event.key)) return undefined;
+      const source = this.#paint(`(${clean(String(event.source))})`, "dim");
+      if (event.key === "execution_status") {
+        const status = clean(String(event.value));
+        const style: Style = status === "error" || status === "stuck"
+          ? "red"
+          : status === "finished"
+          ? "green"
+          : status === "waiting_for_confirmation" || status === "paused"
+          ? "yellow"
+          : "blue";
+        return [
+          `${this.#paint("── status:", "bold", "blue")} ${this.#paint(status, style)} ${source}`,
+        ];
+      }
+      return [
+        `${this.#paint(`── ${clean(event.key)}:`, "bold", "blue")} ${
+          clean(compact(event.value))
+        } ${source}`,
+      ];
+    }
+
+    if (isEventKind(event, "MessageEvent")) {
+      const message = event.llm_message;
+      const role = clean(message.role);
+      const sender = str(e.sender);
+      const details = [
+        `role=${role}`,
+        sender ? `sender=${clean(sender)}` : "",
+      ].filter(Boolean).join(" ");
+      const style: Style = event.source === "user" ? "cyan" : "green";
+      const lines = [this.#header(event, this.#paint(details, "dim"), style)];
+      const reasoning = str(message.reasoning_content);
+      if (reasoning) lines.push(...this.#labelled("reasoning", reasoning, "gray"));
+      const text = trimBlock(clean(contentText(message.content)));
+      lines.push(...this.#body(text || "(no text)", ...(text ? [] : ["dim" as const])));
+      return lines;
+    }
+
+    if (isEventKind(event, "ActionEvent")) {
+      const risk = str(e.security_risk);
+      const detail = [
+        this.#paint(`→ ${clean(event.tool_name)}`, "yellow"),
+        risk && risk !== "UNKNOWN"
+          ? this.#paint(`risk=${clean(risk)}`, risk === "HIGH" ? "red" : "dim")
+          : "",
+      ].filter(Boolean).join(" ");
+      const lines = [this.#header(event, detail, "yellow")];
+      const thought = contentText(e.thought);
+      if (thought.trim()) lines.push(...this.#labelled("thought", thought, "gray"));
+      const reasoning = str(e.reasoning_content);
+      if (reasoning?.trim()) lines.push(...this.#labelled("reasoning", reasoning, "gray"));
+      lines.push(...this.#action(event.action, e));
+      return lines;
+    }
+
+    if (isEventKind(event, "ObservationEvent")) {
+      const observation = event.observation;
+      const isError = observation.is_error === true;
+      const exitCode = observation.exit_code;
+      const detail = [
+        this.#paint(`← ${clean(event.tool_name)}`, "green"),
+        typeof exitCode === "number" && exitCode !== -1
+          ? this.#paint(`exit=${exitCode}`, exitCode === 0 ? "dim" : "red")
+          : "",
+        isError ? this.#paint("error", "red") : "",
+      ].filter(Boolean).join(" ");
+      const lines = [this.#header(event, detail, isError ? "red" : "green")];
+      lines.push(...this.#output(contentText(observation.content), isError));
+      return lines;
+    }
+
+    if (isEventKind(event, "UserRejectObservation")) {
+      const by = clean(str(e.rejection_source) ?? "user");
+      return [
+        this.#header(event, this.#paint(`← ${clean(event.tool_name)}`, "magenta"), "magenta"),
+        ...this.#labelled(`rejected by ${by}`, event.rejection_reason, "magenta"),
+      ];
+    }
+
+    if (isEventKind(event, "AgentErrorEvent")) {
+      return [
+        this.#header(event, this.#paint(`← ${clean(event.tool_name)}`, "red"), "red"),
+        ...this.#body(trimBlock(clean(event.error)), "red"),
+      ];
+    }
+
+    if (isEventKind(event, "ConversationErrorEvent") || isEventKind(event, "ServerErrorEvent")) {
+      const code = clean(String(event.code));
+      const detail = trimBlock(clean(compact(event.detail, 4000)));
+      return [this.#header(event, "", "red"), ...this.#labelled(code, detail, "red")];
+    }
+
+    if (isEventKind(event, "SystemPromptEvent")) {
+      const tools = Array.isArray(e.tools) ? e.tools.length : 0;
+      return [this.#header(event, this.#paint(`${tools} tools`, "dim"), "gray")];
+    }
+
+    if (isEventKind(event, "HookExecutionEvent")) {
+      const hook = clean(str(e.hook_event_type) ?? "hook");
+      const blocked = e.blocked === true;
+      const lines = [
+        this.#header(
+          event,
+          this.#paint(hook, "dim"),
+          blocked || e.success === false ? "red" : "gray",
+        ),
+      ];
+      const reason = str(e.reason) ?? str(e.error);
+      if (reason) lines.push(...this.#labelled(blocked ? "blocked" : "reason", reason, "red"));
+      return lines;
+    }
+
+    if (isEventKind(event, "CondensationSummaryEvent")) {
+      const summary = str(e.summary);
+      return [
+        this.#header(event, "", "gray"),
+        ...(summary ? this.#output(summary, false) : []),
+      ];
+    }
+
+    // Pause, interrupt, condensation, security analysis and kinds from newer servers.
+    return [this.#header(event, "", "gray")];
+  }
+
+  #action(action: Fields | undefined, e: Fields): string[] {
+    if (!action) return this.#body("(no action: the tool call could not be parsed)", "dim");
+    const kind = String(action.kind);
+    const command = str(action.command);
+    if (kind === "TerminalAction" && command !== undefined) {
+      const [first = "", ...rest] = clean(command).split("\n");
+      return [
+        `   ${this.#paint("$", "dim")} ${this.#paint(first, "bold")}`,
+        ...rest.map((line) => `     ${this.#paint(line, "bold")}`),
+      ];
+    }
+    const message = str(action.message);
+    if (kind === "FinishAction" && message !== undefined) {
+      return this.#labelled("finish", message);
+    }
+    const thought = str(action.thought);
+    if (kind === "ThinkAction" && thought !== undefined) return this.#labelled("think", thought);
+    const summary = str(e.summary);
+    const { kind: _kind, ...rest } = action;
+    return this.#labelled(clean(kind), summary ?? compact(rest));
+  }
+
+  #output(text: string, isError: boolean): string[] {
+    const cleaned = trimBlock(clean(text));
+    if (!cleaned) return this.#body("(no output)", "dim");
+    const all = cleaned.split("\n");
+    const shown = all.slice(0, this.#maxLines);
+    const lines = shown.length === 0
+      ? []
+      : this.#body(shown.join("\n"), ...(isError ? ["red" as const] : []));
+    if (all.length > shown.length) {
+      lines.push(`   ${this.#paint(`… (${all.length - shown.length} more lines)`, "dim")}`);
+    }
+    return lines;
+  }
+}
