@@ -12,22 +12,157 @@
 import * as v from "valibot";
 import { EventValidationError } from "./errors.ts";
 
+/** Fields every event has. Any other field the server sends is kept as is. */
+export interface BaseEvent {
+  /** The event's class name on the server, e.g. `MessageEvent`. */
+  kind: string;
+  /** Unique id (a UUID). */
+  id: string;
+  /** Naive server-local ISO time; compare as strings, never parse as UTC. */
+  timestamp: string;
+  /** `agent`, `user`, `environment` or `hook`. */
+  source: string;
+  [field: string]: unknown;
+}
+
+/** A nested object with a `kind`, such as an action or observation. */
+export interface KindObject {
+  /** The object's class name, e.g. `TerminalAction`. */
+  kind: string;
+  [field: string]: unknown;
+}
+
+/** A user or agent message. */
+export interface MessageEvent extends BaseEvent {
+  kind: "MessageEvent";
+  /** The message in the LLM format: `role` and content parts (`{ type: "text", text }`, ...). */
+  llm_message: { role: string; content?: unknown[]; [field: string]: unknown };
+}
+/** A tool call the agent made (`action.kind` names the action, e.g. `TerminalAction`). */
+export interface ActionEvent extends BaseEvent {
+  kind: "ActionEvent";
+  tool_name: string;
+  tool_call_id: string;
+  action?: KindObject;
+}
+/** The result of a tool call. */
+export interface ObservationEvent extends BaseEvent {
+  kind: "ObservationEvent";
+  tool_name: string;
+  tool_call_id: string;
+  action_id: string;
+  observation: KindObject;
+}
+/** A pending action the user (or a hook) rejected. */
+export interface UserRejectObservation extends BaseEvent {
+  kind: "UserRejectObservation";
+  tool_name: string;
+  tool_call_id: string;
+  action_id: string;
+  rejection_reason: string;
+}
+/** A tool or agent error the agent can react to. */
+export interface AgentErrorEvent extends BaseEvent {
+  kind: "AgentErrorEvent";
+  tool_name: string;
+  tool_call_id: string;
+  error: string;
+}
+/** A state change: `key` is a state field or `full_state` (a whole snapshot, never stored). */
+export interface ConversationStateUpdateEvent extends BaseEvent {
+  kind: "ConversationStateUpdateEvent";
+  key: string;
+  value: unknown;
+}
+/** The run failed: `code` is the exception class, `detail` the message. */
+export interface ConversationErrorEvent extends BaseEvent {
+  kind: "ConversationErrorEvent";
+  code: string;
+  detail: string;
+}
+/** Token deltas when streaming is on (never stored). */
+export interface StreamingDeltaEvent extends BaseEvent {
+  kind: "StreamingDeltaEvent";
+  content?: string | null;
+  reasoning_content?: string | null;
+}
+/** The server could not handle a frame the client sent (never stored). */
+export interface ServerErrorEvent extends BaseEvent {
+  kind: "ServerErrorEvent";
+  code: string;
+  detail: unknown;
+}
+/** An ACP tool call; a later one with the same `tool_call_id` replaces it in the history. */
+export interface ACPToolCallEvent extends BaseEvent {
+  kind: "ACPToolCallEvent";
+  tool_call_id: string;
+}
+/** A known kind whose fields this client does not type beyond the common ones. */
+export interface PlainEvent<K extends string> extends BaseEvent {
+  kind: K;
+}
+
+/** Every kind this client knows, with its type. */
+export interface EventKindMap {
+  MessageEvent: MessageEvent;
+  ActionEvent: ActionEvent;
+  ObservationEvent: ObservationEvent;
+  UserRejectObservation: UserRejectObservation;
+  AgentErrorEvent: AgentErrorEvent;
+  SystemPromptEvent: PlainEvent<"SystemPromptEvent">;
+  ConversationStateUpdateEvent: ConversationStateUpdateEvent;
+  ConversationErrorEvent: ConversationErrorEvent;
+  PauseEvent: PlainEvent<"PauseEvent">;
+  InterruptEvent: PlainEvent<"InterruptEvent">;
+  Condensation: PlainEvent<"Condensation">;
+  CondensationRequest: PlainEvent<"CondensationRequest">;
+  CondensationSummaryEvent: PlainEvent<"CondensationSummaryEvent">;
+  HookExecutionEvent: PlainEvent<"HookExecutionEvent">;
+  LLMCompletionLogEvent: PlainEvent<"LLMCompletionLogEvent">;
+  TokenEvent: PlainEvent<"TokenEvent">;
+  ACPToolCallEvent: ACPToolCallEvent;
+  SecurityAnalysisEvent: PlainEvent<"SecurityAnalysisEvent">;
+  StreamingDeltaEvent: StreamingDeltaEvent;
+  ServerErrorEvent: ServerErrorEvent;
+}
+
+/** The kinds this client knows by name. */
+export type KnownEventKind = keyof EventKindMap;
+
+/** An event of a known kind `K`, with its key fields typed and every other field kept. */
+export type EventOfKind<K extends KnownEventKind> = EventKindMap[K];
+
+/** An event of a kind this client does not know (e.g. from a newer server), kept as sent. */
+export type UnknownEvent = BaseEvent;
+
+/** Any event: a known kind or an unknown one. Narrow with {@linkcode isEventKind}. */
+export type Event = EventKindMap[KnownEventKind] | UnknownEvent;
+
 const text = v.string();
 const optionalText = v.optional(v.nullable(v.string()));
-
 const base = {
   id: v.pipe(v.string(), v.minLength(1)),
   timestamp: v.pipe(v.string(), v.minLength(1)),
   source: v.string(),
 };
-
-const kindSchema = <K extends string, E extends v.ObjectEntries>(kind: K, entries: E) =>
-  v.looseObject({ kind: v.literal(kind), ...base, ...entries });
-
 const nested = v.looseObject({ kind: v.string() });
 
+function kindSchema<K extends KnownEventKind>(
+  kind: K,
+  entries: v.ObjectEntries = {},
+): v.GenericSchema<unknown, EventKindMap[K]> {
+  return v.looseObject({
+    kind: v.literal(kind),
+    ...base,
+    ...entries,
+  }) as unknown as v.GenericSchema<
+    unknown,
+    EventKindMap[K]
+  >;
+}
+
 /** The valibot schemas of the known event kinds, by kind. */
-const schemas = {
+const schemas: { [K in KnownEventKind]: v.GenericSchema<unknown, EventKindMap[K]> } = {
   MessageEvent: kindSchema("MessageEvent", {
     llm_message: v.looseObject({ role: text, content: v.optional(v.array(v.unknown())) }),
   }),
@@ -53,63 +188,33 @@ const schemas = {
     tool_call_id: text,
     error: text,
   }),
-  SystemPromptEvent: kindSchema("SystemPromptEvent", {}),
+  SystemPromptEvent: kindSchema("SystemPromptEvent"),
   ConversationStateUpdateEvent: kindSchema("ConversationStateUpdateEvent", {
     key: text,
     value: v.unknown(),
   }),
   ConversationErrorEvent: kindSchema("ConversationErrorEvent", { code: text, detail: text }),
-  PauseEvent: kindSchema("PauseEvent", {}),
-  InterruptEvent: kindSchema("InterruptEvent", {}),
-  Condensation: kindSchema("Condensation", {}),
-  CondensationRequest: kindSchema("CondensationRequest", {}),
-  CondensationSummaryEvent: kindSchema("CondensationSummaryEvent", {}),
-  HookExecutionEvent: kindSchema("HookExecutionEvent", {}),
-  LLMCompletionLogEvent: kindSchema("LLMCompletionLogEvent", {}),
-  TokenEvent: kindSchema("TokenEvent", {}),
+  PauseEvent: kindSchema("PauseEvent"),
+  InterruptEvent: kindSchema("InterruptEvent"),
+  Condensation: kindSchema("Condensation"),
+  CondensationRequest: kindSchema("CondensationRequest"),
+  CondensationSummaryEvent: kindSchema("CondensationSummaryEvent"),
+  HookExecutionEvent: kindSchema("HookExecutionEvent"),
+  LLMCompletionLogEvent: kindSchema("LLMCompletionLogEvent"),
+  TokenEvent: kindSchema("TokenEvent"),
   ACPToolCallEvent: kindSchema("ACPToolCallEvent", { tool_call_id: text }),
-  SecurityAnalysisEvent: kindSchema("SecurityAnalysisEvent", {}),
+  SecurityAnalysisEvent: kindSchema("SecurityAnalysisEvent"),
   StreamingDeltaEvent: kindSchema("StreamingDeltaEvent", {
     content: optionalText,
     reasoning_content: optionalText,
   }),
   ServerErrorEvent: kindSchema("ServerErrorEvent", { code: text, detail: v.unknown() }),
-} as const;
+};
 
-const unknownSchema = v.looseObject({ kind: v.string(), ...base });
-
-type Schemas = typeof schemas;
-
-/** The kinds this client knows by name. */
-export type KnownEventKind = keyof Schemas;
-
-/** An event of a known kind `K`, with its key fields typed and every other field kept. */
-export type EventOfKind<K extends KnownEventKind> = v.InferOutput<Schemas[K]>;
-
-/** A user or agent message. */
-export type MessageEvent = EventOfKind<"MessageEvent">;
-/** A tool call the agent made (`action.kind` names the action, e.g. `TerminalAction`). */
-export type ActionEvent = EventOfKind<"ActionEvent">;
-/** The result of a tool call. */
-export type ObservationEvent = EventOfKind<"ObservationEvent">;
-/** A pending action the user (or a hook) rejected. */
-export type UserRejectObservation = EventOfKind<"UserRejectObservation">;
-/** A tool or agent error the agent can react to. */
-export type AgentErrorEvent = EventOfKind<"AgentErrorEvent">;
-/** A state change: `key` is a state field or `full_state` (a whole snapshot, never stored). */
-export type ConversationStateUpdateEvent = EventOfKind<"ConversationStateUpdateEvent">;
-/** The run failed: `code` is the exception class, `detail` the message. */
-export type ConversationErrorEvent = EventOfKind<"ConversationErrorEvent">;
-/** Token deltas when streaming is on (never stored). */
-export type StreamingDeltaEvent = EventOfKind<"StreamingDeltaEvent">;
-/** The server could not handle a frame the client sent (never stored). */
-export type ServerErrorEvent = EventOfKind<"ServerErrorEvent">;
-
-/** An event of a kind this client does not know (e.g. from a newer server), kept as sent. */
-export type UnknownEvent = v.InferOutput<typeof unknownSchema>;
-
-/** Any event: a known kind or an unknown one. Narrow with {@linkcode isEventKind}. */
-export type Event = EventOfKind<KnownEventKind> | UnknownEvent;
+const unknownSchema: v.GenericSchema<unknown, UnknownEvent> = v.looseObject({
+  kind: v.string(),
+  ...base,
+}) as unknown as v.GenericSchema<unknown, UnknownEvent>;
 
 /** Result of {@linkcode parseEvent}. */
 export type ParseEventResult =

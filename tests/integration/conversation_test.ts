@@ -12,7 +12,7 @@ import {
   NotFoundError,
   RemoteConversation,
   type RemoteConversationOptions,
-  RemoteHandsError,
+  type RemoteHandsError,
   RemoteWorkspace,
   WebSocketCallbackClient,
 } from "../../mod.ts";
