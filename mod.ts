@@ -112,6 +112,11 @@ export {
 } from "./src/secrets.ts";
 export { ConversationVisualizer, type ConversationVisualizerOptions } from "./src/visualizer.ts";
 export {
+  type CloseInfo,
+  type ReadyInfo,
+  reconnectDelay,
+  type ReconnectOptions,
+  type WaitUntilReadyOptions,
   WebSocketCallbackClient,
   type WebSocketCallbackClientOptions,
 } from "./src/websocket_client.ts";
