@@ -27,7 +27,7 @@ import { RemoteState } from "./remote_state.ts";
 import { secretsPayload, type SecretValue } from "./secrets.ts";
 import type { AgentConfig, ConversationExecutionStatus, Message } from "./types.ts";
 import { ConversationVisualizer } from "./visualizer.ts";
-import { WebSocketCallbackClient } from "./websocket_client.ts";
+import { type SocketProtocol, WebSocketCallbackClient } from "./websocket_client.ts";
 import type { RemoteWorkspace } from "./workspace.ts";
 
 /** A function that receives every event once. */
@@ -74,6 +74,13 @@ export interface RemoteConversationOptions {
    * @default {30000}
    */
   readyTimeoutMs?: number;
+  /**
+   * Which event socket to use: `"auto"` prefers the session socket (sequence-numbered, exact
+   * resume; servers since about 1.49) and falls back to the events socket for older servers;
+   * `"events"` or `"session"` force one.
+   * @default {"auto"}
+   */
+  socketProtocol?: SocketProtocol;
   /** Delete the conversation on the server in `close()`. @default {false} */
   deleteOnClose?: boolean;
   /** Receives problems that do not stop the conversation: bad frames, throwing callbacks, fatal closes. */
@@ -214,6 +221,11 @@ export class RemoteConversation implements AsyncDisposable {
     return null;
   }
 
+  /** The event socket in use: `"session"` or `"events"`. */
+  get socketProtocol(): "session" | "events" | undefined {
+    return this.#socket?.protocol;
+  }
+
   /** Whether `close()` was called. */
   get closed(): boolean {
     return this.#closed;
@@ -292,8 +304,11 @@ export class RemoteConversation implements AsyncDisposable {
     const id = String(info.id ?? info.conversation_id);
     const conversation = new RemoteConversation(options, id, info);
     try {
-      await conversation.#syncHistory(undefined, signal, false);
-      await conversation.#connect(options.readyTimeoutMs ?? 30_000, signal);
+      await conversation.#connect(
+        options.readyTimeoutMs ?? 30_000,
+        options.socketProtocol ?? "auto",
+        signal,
+      );
       if (options.secrets !== undefined) {
         await conversation.updateSecrets(options.secrets, { signal });
       }
@@ -302,6 +317,16 @@ export class RemoteConversation implements AsyncDisposable {
       throw err;
     }
     return conversation;
+  }
+
+  /** Adds a history event to the list and the state, without calling callbacks. */
+  #addHistory(event: Event): void {
+    if (isPersistedEvent(event)) {
+      if (this.#delivered.has(event.id)) return;
+      this.#delivered.add(event.id);
+      this.#events.addEvent(event);
+    }
+    this.state.updateStateFromEvent(event);
   }
 
   /** Delivers an event to the list, the state, the callbacks and the run waiters, once. */
@@ -368,25 +393,44 @@ export class RemoteConversation implements AsyncDisposable {
           continue;
         }
         if (deliver) this.#ingest(parsed.event);
-        else if (this.#events.addEvent(parsed.event)) {
-          this.#delivered.add(parsed.event.id);
-          this.state.updateStateFromEvent(parsed.event);
-        }
+        else this.#addHistory(parsed.event);
       }
       pageId = page.next_page_id ?? undefined;
     } while (pageId);
   }
 
-  async #connect(readyTimeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
-    const socket = new WebSocketCallbackClient({
+  async #connect(
+    readyTimeoutMs: number,
+    protocol: SocketProtocol,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    // History and catch-up, by socket:
+    // - session socket (preferred): the first connection replays the whole stored history
+    //   (`after_seq=-1`) before live events, with no interleaving; a reconnect resumes exactly
+    //   after the last stored event received. No REST paging at all.
+    // - events socket (older servers, or after a frame too large for the session socket): the
+    //   first connection is live only and the history is paged over REST once it is ready (the
+    //   Python order); a reconnect asks for everything since the newest stored event we have
+    //   (`resend_mode=since`, inclusive; duplicates are dropped by id).
+    // Either way, events before the first ready are history: they fill the list, not callbacks.
+    let historyLoaded = false;
+    const socket: WebSocketCallbackClient = new WebSocketCallbackClient({
       host: this.workspace.host,
       conversationId: this.#id,
-      callback: (event) => this.#ingest(event),
+      protocol,
+      sessionReplay: "all",
+      callback: (event) => {
+        if (!historyLoaded && socket.protocol === "session") this.#addHistory(event);
+        else this.#ingest(event);
+      },
+      onReady: async ({ reconnect }) => {
+        if (reconnect || historyLoaded) return;
+        if (socket.protocol === "events") await this.#syncHistory(undefined, signal, false);
+        historyLoaded = true;
+      },
       ...(this.workspace.apiKey ? { apiKey: this.workspace.apiKey } : {}),
       ...(this.workspace.WebSocket ? { WebSocket: this.workspace.WebSocket } : {}),
-      // Each (re)connect asks the server to resend everything since the newest stored event we
-      // have (inclusive; duplicates are dropped by id): catch-up costs what was missed.
-      resumeAfter: () => this.#events.lastTimestamp,
+      resumeAfter: () => historyLoaded ? this.#events.lastTimestamp : null,
       onError: (error) => {
         this.#report(error);
         const fatal = (error as { closeCode?: number }).closeCode;

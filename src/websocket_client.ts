@@ -24,7 +24,7 @@ import {
   RemoteHandsError,
   WebSocketConnectionError,
 } from "./errors.ts";
-import { type Event, parseEventFrame } from "./events.ts";
+import { type Event, parseEvent, parseEventFrame } from "./events.ts";
 
 /**
  * Backoff between reconnects. Delays are `min(maxDelayMs, initialDelayMs * multiplier ** n)`,
@@ -118,9 +118,28 @@ export interface WebSocketCallbackClientOptions {
   onReady?: ((info: ReadyInfo) => void | Promise<void>) | undefined;
   /** Replay on (re)connect. When given, it is called before each connection: a timestamp gives
    * `?resend_mode=since&after_timestamp=<ts>` (the server resends events at or after it, so
-   * dedupe by id), `undefined` gives `?resend_mode=all`. When absent, the socket is live only,
-   * as in Python. */
-  resumeAfter?: (() => string | undefined) | undefined;
+   * dedupe by id), `undefined` gives `?resend_mode=all`, `null` live only. When absent, the socket
+   * is live only, as in Python. Events socket only. */
+  resumeAfter?: (() => string | undefined | null) | undefined;
+  /**
+   * Which socket to use. `"events"` is `/sockets/events/{id}` (every server; what Python uses).
+   * `"session"` is `/sockets/session/{id}` (servers since about 1.49): sequence-numbered frames,
+   * replay before live with no interleaving, and reconnects that resume exactly after the last
+   * stored event (`after_seq`). `"auto"` tries the session socket and falls back to the events
+   * socket when the server is up but the session socket's upgrade is refused (an older server),
+   * or when the server drops a frame as too large for it. @default {"events"}
+   */
+  protocol?: SocketProtocol | undefined;
+  /** Session socket only: what the first connection replays. `"all"` sends `after_seq=-1` (the
+   * whole stored history, before live events); `"live"` replays nothing. Reconnects always resume
+   * after the last stored event received. The connection is ready once the replay is done.
+   * @default {"live"} */
+  sessionReplay?: "all" | "live" | undefined;
+  /** Called when `"auto"` falls back to the events socket. */
+  onProtocolChange?: ((protocol: "events", reason: string) => void) | undefined;
+  /** The fetch used to tell a refused upgrade from a server that is down (`"auto"` only).
+   * @default {globalThis.fetch} */
+  fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** The WebSocket constructor. @default {globalThis.WebSocket} */
   WebSocket?: typeof WebSocket | undefined;
   /** Backoff between reconnects. */
@@ -213,6 +232,9 @@ export function reconnectDelay(
   );
 }
 
+/** The two event sockets of the agent server (and `"auto"`, which picks one). */
+export type SocketProtocol = "events" | "session" | "auto";
+
 const OPEN = 1;
 const CLOSED = 3;
 const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([4001, 4004]);
@@ -226,11 +248,18 @@ interface Connection {
   ready: boolean;
   /** Resolves once its `close` event fired. */
   readonly closed: Promise<void>;
+  /** The protocol this connection speaks. */
+  readonly protocol: "events" | "session";
+  /** Session socket: the replay ends with this seq (set by the `sync` frame). */
+  replayThrough?: number | undefined;
+  /** Session socket: the `after_seq` this connection was opened with. */
+  readonly afterSeq?: number | undefined;
 }
 
 type Item =
-  | { readonly conn: Connection; readonly event: Event }
-  | { readonly conn: Connection; readonly error: RemoteHandsError };
+  | { readonly conn: Connection; readonly event: Event; readonly seq?: number }
+  | { readonly conn: Connection; readonly error: RemoteHandsError }
+  | { readonly conn: Connection; readonly ready: true };
 
 interface Waiter {
   resolve: () => void;
@@ -267,12 +296,22 @@ interface Waiter {
  */
 export class WebSocketCallbackClient {
   readonly #url: URL;
-  readonly #path: string;
+  #path: string;
   readonly #callback: (event: Event) => void;
   readonly #apiKey: string | undefined;
   readonly #onError: ((error: RemoteHandsError) => void) | undefined;
   readonly #onReady: ((info: ReadyInfo) => void | Promise<void>) | undefined;
-  readonly #resumeAfter: (() => string | undefined) | undefined;
+  readonly #resumeAfter: (() => string | undefined | null) | undefined;
+  readonly #base: string;
+  readonly #conversationId: string;
+  readonly #sessionReplay: "all" | "live";
+  readonly #onProtocolChange: ((protocol: "events", reason: string) => void) | undefined;
+  readonly #fetch: (request: Request) => Promise<Response>;
+  #protocol: "events" | "session";
+  #auto: boolean;
+  #sessionOpened = false;
+  #lastSeq: number | undefined;
+  #serverErrors = 0;
   readonly #WebSocket: typeof WebSocket;
   readonly #reconnect: ResolvedReconnect;
 
@@ -318,8 +357,22 @@ export class WebSocketCallbackClient {
         "Cannot open the event socket as there is no WebSocket: pass the WebSocket option",
       );
     }
-    const url = new URL(`${base}/sockets/events/${encodeURIComponent(options.conversationId)}`);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    const protocol = options.protocol ?? "events";
+    if (protocol !== "events" && protocol !== "session" && protocol !== "auto") {
+      throw new TypeError(
+        `Cannot open the event socket as 'protocol' must be events, session or auto: current value is ${
+          String(protocol)
+        }`,
+      );
+    }
+    this.#base = base;
+    this.#conversationId = options.conversationId;
+    this.#protocol = protocol === "events" ? "events" : "session";
+    this.#auto = protocol === "auto";
+    this.#sessionReplay = options.sessionReplay ?? "live";
+    this.#onProtocolChange = options.onProtocolChange;
+    this.#fetch = options.fetch ?? ((request) => globalThis.fetch(request));
+    const url = this.#socketUrl();
     this.#url = url;
     this.#path = url.pathname;
     this.#callback = options.callback;
@@ -329,6 +382,30 @@ export class WebSocketCallbackClient {
     this.#resumeAfter = options.resumeAfter;
     this.#WebSocket = Ctor;
     this.#reconnect = resolveReconnect(options.reconnect);
+  }
+
+  /**
+   * The socket in use: `"session"` or `"events"` (after an `"auto"` fallback, `"events"`).
+   *
+   * @example
+   * ```ts ignore
+   * console.log(events.protocol);
+   * ```
+   */
+  get protocol(): "events" | "session" {
+    return this.#protocol;
+  }
+
+  /**
+   * Session socket: the seq of the last stored event delivered (the resume cursor).
+   *
+   * @example
+   * ```ts ignore
+   * console.log(events.lastSeq);
+   * ```
+   */
+  get lastSeq(): number | undefined {
+    return this.#lastSeq;
   }
 
   /**
@@ -508,11 +585,26 @@ export class WebSocketCallbackClient {
 
   // --- connection ------------------------------------------------------------------------------
 
+  #socketUrl(): URL {
+    const kind = this.#protocol === "session" ? "session" : "events";
+    const url = new URL(
+      `${this.#base}/sockets/${kind}/${encodeURIComponent(this.#conversationId)}`,
+    );
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    return url;
+  }
+
   #connect(): void {
     if (this.#stopped) return;
-    const url = new URL(this.#url);
-    if (this.#resumeAfter) {
-      let after: string | undefined;
+    const url = this.#socketUrl();
+    this.#path = url.pathname;
+    const afterSeq = this.#protocol === "session"
+      ? this.#lastSeq ?? (this.#sessionReplay === "all" ? -1 : undefined)
+      : undefined;
+    if (afterSeq !== undefined) {
+      url.searchParams.set("after_seq", String(afterSeq));
+    } else if (this.#protocol === "events" && this.#resumeAfter) {
+      let after: string | undefined | null;
       try {
         after = this.#resumeAfter();
       } catch (err) {
@@ -525,7 +617,7 @@ export class WebSocketCallbackClient {
       }
       if (after === undefined) {
         url.searchParams.set("resend_mode", "all");
-      } else {
+      } else if (after !== null) {
         url.searchParams.set("resend_mode", "since");
         url.searchParams.set("after_timestamp", after);
       }
@@ -547,6 +639,8 @@ export class WebSocketCallbackClient {
       openedAt: undefined,
       ready: false,
       closed: new Promise<void>((resolve) => (markClosed = resolve)),
+      protocol: this.#protocol,
+      afterSeq,
     };
     this.#conn = conn;
     ws.addEventListener("open", () => this.#onOpen(conn));
@@ -565,6 +659,7 @@ export class WebSocketCallbackClient {
     if (this.#conn !== conn || this.#stopped) return;
     conn.openedAt = Date.now();
     this.#connectionCount++;
+    if (conn.protocol === "session") this.#sessionOpened = true;
     this.#lastError = undefined;
     if (this.#apiKey !== undefined) {
       try {
@@ -588,8 +683,90 @@ export class WebSocketCallbackClient {
       });
       return;
     }
+    if (conn.protocol === "session") {
+      this.#onSessionFrame(conn, data);
+      return;
+    }
     const parsed = parseEventFrame(data);
     this.#enqueue(parsed.success ? { conn, event: parsed.event } : { conn, error: parsed.error });
+  }
+
+  /** One envelope of the session socket: sync, durable, transient, delta, error, ... */
+  #onSessionFrame(conn: Connection, data: string): void {
+    let frame: Record<string, unknown>;
+    try {
+      const raw: unknown = JSON.parse(data);
+      if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+        throw new Error("not an object");
+      }
+      frame = raw as Record<string, unknown>;
+    } catch (err) {
+      this.#enqueue({
+        conn,
+        error: new EventValidationError("not a JSON object", data, { cause: err }),
+      });
+      return;
+    }
+    switch (frame.type) {
+      case "sync": {
+        const through = frame.through_seq;
+        const replaying = typeof through === "number" && conn.afterSeq !== undefined &&
+          conn.afterSeq < through;
+        conn.replayThrough = replaying ? through : undefined;
+        if (!replaying) this.#enqueue({ conn, ready: true });
+        return;
+      }
+      case "durable":
+      case "transient": {
+        const parsed = parseEvent(frame.event);
+        if (!parsed.success) {
+          this.#enqueue({ conn, error: parsed.error });
+        } else if (frame.type === "durable" && typeof frame.seq === "number") {
+          this.#enqueue({ conn, event: parsed.event, seq: frame.seq });
+        } else {
+          this.#enqueue({ conn, event: parsed.event });
+        }
+        if (
+          frame.type === "durable" && conn.replayThrough !== undefined &&
+          typeof frame.seq === "number" && frame.seq >= conn.replayThrough
+        ) {
+          conn.replayThrough = undefined;
+          this.#enqueue({ conn, ready: true });
+        }
+        return;
+      }
+      case "delta": {
+        const field = frame.kind === "reasoning" ? "reasoning_content" : "content";
+        this.#enqueue({
+          conn,
+          event: {
+            kind: "StreamingDeltaEvent",
+            id: `${String(frame.item_id)}:${String(frame.attempt)}:${String(frame.order)}`,
+            timestamp: "",
+            source: "agent",
+            [field]: typeof frame.content === "string" ? frame.content : "",
+            item_id: frame.item_id,
+          },
+        });
+        return;
+      }
+      case "error":
+        this.#enqueue({
+          conn,
+          event: {
+            kind: "ServerErrorEvent",
+            id: `server-error-${++this.#serverErrors}`,
+            timestamp: "",
+            source: "environment",
+            code: String(frame.code),
+            detail: frame.detail,
+          },
+        });
+        return;
+      default:
+        // item_started, item_aborted and types from newer servers carry no event.
+        return;
+    }
   }
 
   #onClose(conn: Connection, ev: CloseEvent): void {
@@ -598,6 +775,15 @@ export class WebSocketCallbackClient {
     const reason = typeof ev.reason === "string" ? ev.reason : "";
     this.#lastClose = { code, reason };
     if (this.#stopped) return;
+    if (this.#auto && conn.protocol === "session" && reason === "frame_too_large") {
+      // The session socket cannot carry this conversation's biggest frames; the events one can.
+      this.#fallBack("the session socket dropped a frame as too large");
+      return;
+    }
+    if (this.#auto && conn.protocol === "session" && !this.#sessionOpened) {
+      void this.#probeFallback(conn.openedAt);
+      return;
+    }
     if (FATAL_CLOSE_CODES.has(code)) {
       const error = closeError(code, reason, this.#path);
       this.#fatal = error;
@@ -608,6 +794,35 @@ export class WebSocketCallbackClient {
       return;
     }
     this.#scheduleReconnect(conn.openedAt);
+  }
+
+  /** The session socket never opened: fall back if the server is up (an older server). */
+  async #probeFallback(openedAt: number | undefined): Promise<void> {
+    let up = false;
+    try {
+      const response = await this.#fetch(
+        new Request(`${this.#base}/health`, { signal: AbortSignal.timeout(5_000) }),
+      );
+      await response.body?.cancel();
+      up = response.ok;
+    } catch {
+      up = false;
+    }
+    if (this.#stopped) return;
+    if (up) this.#fallBack("the server refused the session socket");
+    else this.#scheduleReconnect(openedAt);
+  }
+
+  #fallBack(reason: string): void {
+    this.#auto = false;
+    this.#protocol = "events";
+    try {
+      this.#onProtocolChange?.("events", reason);
+    } catch (err) {
+      this.#reportHook("onProtocolChange", err);
+    }
+    this.#clearTimer();
+    this.#connect();
   }
 
   #scheduleReconnect(openedAt: number | undefined): void {
@@ -645,11 +860,20 @@ export class WebSocketCallbackClient {
         this.#report(item.error);
         continue;
       }
-      const { conn, event } = item;
-      if (conn.ready || event.kind !== "ConversationStateUpdateEvent") {
+      const conn = item.conn;
+      const event = "event" in item ? item.event : undefined;
+      if (event && "seq" in item && item.seq !== undefined) {
+        if (this.#lastSeq !== undefined && item.seq <= this.#lastSeq) continue; // already had it
+        this.#lastSeq = item.seq;
+      }
+      if (
+        event &&
+        (conn.ready || conn.protocol === "session" || event.kind !== "ConversationStateUpdateEvent")
+      ) {
         this.#deliver(event);
         continue;
       }
+      if (conn.ready) continue;
       conn.ready = true;
       const info: ReadyInfo = { reconnect: this.#readyCount > 0 };
       this.#readyCount++;
@@ -673,8 +897,8 @@ export class WebSocketCallbackClient {
     this.#draining = false;
   }
 
-  #afterReady(event: Event): void {
-    this.#deliver(event);
+  #afterReady(event: Event | undefined): void {
+    if (event) this.#deliver(event);
     if (!this.#readyDone) {
       this.#readyDone = true;
       for (const waiter of [...this.#waiters]) waiter.resolve();

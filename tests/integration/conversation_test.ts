@@ -16,7 +16,7 @@ import {
   RemoteWorkspace,
   WebSocketCallbackClient,
 } from "../../mod.ts";
-import { contentText } from "../../src/events.ts";
+import { contentText, isPersistedEvent } from "../../src/events.ts";
 import { marker } from "../support/scripted_llm.ts";
 import { llmRequests, scriptedAgent, stack, uniqueId } from "../support/stack.ts";
 import { startTcpProxy } from "../support/tcp_proxy.ts";
@@ -357,47 +357,81 @@ test("RemoteConversation: an LLM HTTP error rejects run() with the server's code
   }
 });
 
-test("RemoteConversation: a cut socket mid-run loses and duplicates nothing", async () => {
-  const proxy = await startTcpProxy(stack.serverUrl);
-  const seen: Event[] = [];
-  const conversation = await RemoteConversation.create({
-    agent: scriptedAgent(),
-    workspace: workspace(proxy.url),
-    autotitle: false,
-    callbacks: [(e) => seen.push(e)],
+for (const socketProtocol of ["session", "events"] as const) {
+  test(`RemoteConversation (${socketProtocol} socket): a cut socket mid-run loses and duplicates nothing`, async () => {
+    const proxy = await startTcpProxy(stack.serverUrl);
+    const seen: Event[] = [];
+    const conversation = await RemoteConversation.create({
+      agent: scriptedAgent(),
+      workspace: workspace(proxy.url),
+      autotitle: false,
+      socketProtocol,
+      callbacks: [(e) => seen.push(e)],
+    });
+    try {
+      assert.equal(conversation.socketProtocol, socketProtocol);
+      await conversation.sendMessage(
+        `${marker("long", { id: uniqueId("cut"), n: 6, delay: 250 })} go`,
+      );
+      const running = conversation.run({ timeoutMs: 60_000 });
+      await until(
+        "a first step",
+        () =>
+          conversation.state.events.slice().find((e) => e.kind === "ObservationEvent")
+            ? true
+            : undefined,
+      );
+      assert.ok(proxy.cut({ websocketsOnly: true }) >= 1);
+      await new Promise((r) => setTimeout(r, 700));
+      proxy.cut({ websocketsOnly: true });
+      assert.equal(await running, "finished");
+      const history = await serverHistory(conversation.id);
+      assert.deepEqual(
+        conversation.state.events.slice().map((e) => e.id),
+        history.map((e) => e.id),
+      );
+      assert.deepEqual(duplicates(seen), []);
+      // Every event from the user's message on reached the callbacks exactly once.
+      const seenIds = new Set(seen.map((e) => e.id));
+      const start = history.findIndex((e) => e.kind === "MessageEvent" && e.source === "user");
+      assert.ok(start >= 0);
+      assert.deepEqual(
+        history.slice(start).filter((e) => !seenIds.has(String(e.id))).map((e) => e.kind),
+        [],
+      );
+    } finally {
+      await conversation.close();
+      await proxy.close();
+    }
   });
-  try {
-    await conversation.sendMessage(
-      `${marker("long", { id: uniqueId("cut"), n: 6, delay: 250 })} go`,
-    );
-    const running = conversation.run({ timeoutMs: 60_000 });
-    await until(
-      "a first step",
-      () =>
-        conversation.state.events.slice().find((e) => e.kind === "ObservationEvent")
-          ? true
-          : undefined,
-    );
-    assert.ok(proxy.cut({ websocketsOnly: true }) >= 1);
-    await new Promise((r) => setTimeout(r, 700));
-    proxy.cut({ websocketsOnly: true });
-    assert.equal(await running, "finished");
-    const history = await serverHistory(conversation.id);
-    assert.deepEqual(conversation.state.events.slice().map((e) => e.id), history.map((e) => e.id));
-    assert.deepEqual(duplicates(seen), []);
-    // Every event from the user's message on reached the callbacks exactly once.
-    const seenIds = new Set(seen.map((e) => e.id));
-    const start = history.findIndex((e) => e.kind === "MessageEvent" && e.source === "user");
-    assert.ok(start >= 0);
-    assert.deepEqual(
-      history.slice(start).filter((e) => !seenIds.has(String(e.id))).map((e) => e.kind),
-      [],
-    );
-  } finally {
-    await conversation.close();
-    await proxy.close();
-  }
-});
+
+  test(`RemoteConversation (${socketProtocol} socket): attaching loads the whole history, not replayed to callbacks`, async () => {
+    const { conversation: first } = await open();
+    try {
+      await first.sendMessage(`${marker("terminal", { id: uniqueId("hist") })} go`);
+      await first.run({ timeoutMs: 60_000 });
+      const seen: Event[] = [];
+      const second = await RemoteConversation.create({
+        agent: scriptedAgent(),
+        workspace: workspace(),
+        conversationId: first.id,
+        socketProtocol,
+        callbacks: [(e) => seen.push(e)],
+      });
+      try {
+        assert.equal(second.socketProtocol, socketProtocol);
+        const history = await serverHistory(first.id);
+        assert.deepEqual(second.state.events.slice().map((e) => e.id), history.map((e) => e.id));
+        assert.deepEqual(seen.filter((e) => isPersistedEvent(e)).map((e) => e.id), []);
+        assert.equal(second.state.agentStatus, "finished");
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
+  });
+}
 
 test("RemoteConversation: close() is idempotent and later calls fail clearly", async () => {
   const { conversation } = await open();
