@@ -34,6 +34,7 @@ case "${1:-}" in
     status=0
     deno task ok 2>&1 | tee "$log" || status=$?
     # One closing line over both runners: Deno's "ok | N passed | M failed" and Bun's "N pass"/"M fail".
+    set +e +o pipefail
     strip() { sed -e 's/\x1b\[[0-9;]*m//g' "$log"; }
     dp=$(strip | grep -E '^(ok|FAILED) \| [0-9]+ passed' | sed -E 's/.*\| ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
     df=$(strip | grep -E '^(ok|FAILED) \| [0-9]+ passed' | sed -E 's/.*\| ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')

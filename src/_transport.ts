@@ -87,7 +87,7 @@ export function createTransport(options: TransportOptions): FetchLike {
     // The timeout and the caller's signal cover the body too: clean up when it ends.
     const reader = response.body.getReader();
     const body = new ReadableStream<Uint8Array>({
-      async pull(stream) {
+      async pull(stream): Promise<void> {
         try {
           const { done, value } = await reader.read();
           if (done) {
@@ -105,7 +105,7 @@ export function createTransport(options: TransportOptions): FetchLike {
           );
         }
       },
-      async cancel(reason) {
+      async cancel(reason): Promise<void> {
         cleanup();
         await reader.cancel(reason);
       },
