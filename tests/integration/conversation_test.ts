@@ -470,3 +470,72 @@ test("RemoteConversation: the visualizer shows a terminal run as readable text",
     await conversation.close();
   }
 });
+
+test("RemoteConversation: generateTitle uses the server's title, an LLM, or truncation", async () => {
+  const { conversation } = await open();
+  try {
+    const text = `${
+      marker("reply", { id: uniqueId("title") })
+    } please summarise the quarterly numbers`;
+    await conversation.sendMessage(text);
+    await conversation.run({ timeoutMs: 60_000 });
+    // autotitle is off: no server title, so the first user message is truncated like Python.
+    assert.equal(await conversation.generateTitle({ maxLength: 20 }), `${text.slice(0, 17)}...`);
+    // With an LLM: one chat call without tools; the scripted LLM answers title requests.
+    const title = await conversation.generateTitle({
+      llm: {
+        model: "openai/scripted",
+        base_url: `${stack.llmUrl}/v1`,
+        api_key: "scripted-llm-key",
+      },
+    });
+    assert.equal(title, "Scripted conversation");
+  } finally {
+    await conversation.close();
+  }
+  const { conversation: titled } = await open({ autotitle: true });
+  try {
+    await titled.sendMessage(`${marker("reply", { id: uniqueId("autotitle") })} hi`);
+    await titled.run({ timeoutMs: 60_000 });
+    // The server titles in the background; poll until it has (the same scripted answer).
+    let serverTitle = "";
+    for (let i = 0; i < 100 && !serverTitle; i++) {
+      serverTitle = await titled.generateTitle();
+      if (serverTitle !== "Scripted conversation") serverTitle = "";
+      else break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(serverTitle, "Scripted conversation");
+  } finally {
+    await titled.close();
+  }
+});
+
+test("RemoteConversation: a throwing callback is reported and the others still get every event", async () => {
+  const errors: RemoteHandsError[] = [];
+  const good: Event[] = [];
+  const conversation = await RemoteConversation.create({
+    agent: scriptedAgent(),
+    workspace: workspace(),
+    autotitle: false,
+    callbacks: [() => {
+      throw new Error("callback bug");
+    }, (e) => good.push(e)],
+    onError: (e) => errors.push(e),
+  });
+  try {
+    await conversation.sendMessage(`${marker("reply", { id: uniqueId("throw") })} hi`);
+    await conversation.run({ timeoutMs: 60_000 });
+    assert.ok(good.length > 0);
+    assert.equal(errors.length, good.length);
+    assert.equal(errors[0]!.message, "A conversation callback threw; delivery goes on");
+    assert.equal((errors[0]!.cause as Error).message, "callback bug");
+    const persisted = good.filter((e) => isPersistedEvent(e)).map((e) => e.id);
+    const history = (await serverHistory(conversation.id)).map((e) => String(e.id));
+    assert.deepEqual(persisted, history.filter((id) => persisted.includes(id)));
+    await conversation.refresh();
+    assert.equal(conversation.state.agentStatus, "finished");
+  } finally {
+    await conversation.close();
+  }
+});

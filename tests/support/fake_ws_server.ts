@@ -1,6 +1,7 @@
 /**
- * A loopback fake of the agent server's event socket (`/sockets/events/{id}`), for unit tests of
- * the WebSocket client under both `deno test` and `bun test`.
+ * A loopback fake of the agent server's event sockets (`/sockets/events/{id}` and
+ * `/sockets/session/{id}`: any path is accepted, the handler decides what to speak), for unit tests
+ * of the WebSocket client under both `deno test` and `bun test`.
  *
  * Under Deno it is `Deno.serve` + `Deno.upgradeWebSocket`, behind a small TCP relay so that a
  * connection can be dropped without a close frame (Deno's server sockets can only close
@@ -8,8 +9,10 @@
  *
  * Every accepted connection is handed to `onConnection`, which scripts it: read the auth frame
  * (`conn.nextMessage()` or {@linkcode authenticate}), send frames, close with any code, drop.
- * `onUpgrade` can refuse the HTTP upgrade with a status (what uvicorn does for a bad legacy key:
- * an HTTP 403, which clients see as an error and an abnormal close).
+ * `onUpgrade` can refuse the HTTP upgrade with a status, per path if it likes (what uvicorn does
+ * for a bad legacy key: an HTTP 403, which clients see as an error and an abnormal close; an older
+ * server without the session socket answers 403 or 404). Plain HTTP requests (no upgrade) go to
+ * `onHttp`; by default `GET /health` answers 200 `{"status":"ok"}` and anything else 426.
  *
  * @example
  * ```ts ignore
@@ -72,12 +75,39 @@ export type UpgradeHandler = (request: { url: URL; headers: Headers; attempt: nu
   | number
   | undefined;
 
+/** A plain HTTP request (no WebSocket upgrade) as seen by the fake server. */
+export interface FakeHttpRequest {
+  /** The method, e.g. `GET`. */
+  method: string;
+  /** The URL asked for (host is the fake server's). */
+  url: URL;
+  /** The request headers. */
+  headers: Headers;
+}
+
+/** Answers a plain HTTP request; `undefined` gives the default answer (see
+ * {@linkcode defaultHttpResponse}). */
+export type HttpHandler = (request: FakeHttpRequest) => Response | undefined;
+
+/** The default answer to a plain HTTP request: `GET /health` (any path prefix) is 200
+ * `{"status":"ok"}` as on the agent server; anything else is 426 Upgrade Required. */
+export function defaultHttpResponse(request: FakeHttpRequest): Response {
+  // `connection: close`, so that no idle keep-alive connection outlives the request.
+  const headers = { "content-type": "application/json", connection: "close" };
+  if (request.method === "GET" && /(^|\/)health$/.test(request.url.pathname)) {
+    return new Response('{"status":"ok"}', { status: 200, headers });
+  }
+  return new Response(null, { status: 426, headers: { connection: "close" } });
+}
+
 /** Options of {@linkcode startFakeWsServer}. */
 export interface FakeWsServerOptions {
   /** Scripts each accepted connection. Without it a connection stays open and silent. */
   onConnection?: ConnectionHandler;
   /** Refuses some upgrades with an HTTP status. */
   onUpgrade?: UpgradeHandler;
+  /** Answers plain HTTP requests (default: {@linkcode defaultHttpResponse}). */
+  onHttp?: HttpHandler;
 }
 
 /** A running fake server. */
@@ -90,12 +120,18 @@ export interface FakeWsServer extends AsyncDisposable {
   readonly connectionCount: number;
   /** How many upgrade requests arrived, refused ones included. */
   readonly upgradeAttempts: number;
+  /** The URL of every upgrade request, refused ones included, in order. */
+  readonly upgradeUrls: readonly URL[];
+  /** Plain HTTP requests (no upgrade), in order, as `"METHOD /path?query"`. */
+  readonly httpRequests: readonly string[];
   /** What connection handlers threw. */
   readonly errors: unknown[];
   /** The handler for connections accepted from now on. */
   onConnection: ConnectionHandler | undefined;
   /** The upgrade decision for requests from now on. */
   onUpgrade: UpgradeHandler | undefined;
+  /** The plain HTTP handler for requests from now on. */
+  onHttp: HttpHandler | undefined;
   /** The next accepted connection not yet returned by this method. */
   nextConnection(timeoutMs?: number): Promise<FakeWsConnection>;
   /** Closes every connection (1001), stops listening and waits until all is released. */
@@ -290,8 +326,11 @@ class Core {
   readonly connections: Connection[] = [];
   readonly errors: unknown[] = [];
   upgradeAttempts = 0;
+  readonly upgradeUrls: URL[] = [];
+  readonly httpRequests: string[] = [];
   onConnection: ConnectionHandler | undefined;
   onUpgrade: UpgradeHandler | undefined;
+  onHttp: HttpHandler | undefined;
   readonly handlers = new Set<Promise<void>>();
   #taken = 0;
   readonly #waiters = new Set<Waiter<FakeWsConnection>>();
@@ -299,12 +338,21 @@ class Core {
   constructor(options: FakeWsServerOptions) {
     this.onConnection = options.onConnection;
     this.onUpgrade = options.onUpgrade;
+    this.onHttp = options.onHttp;
+  }
+
+  /** A plain HTTP request (no WebSocket upgrade): its response; `undefined` for an upgrade. */
+  http(method: string, url: URL, headers: Headers): Response | undefined {
+    if (headers.get("upgrade")?.toLowerCase() === "websocket") return undefined;
+    this.httpRequests.push(`${method} ${url.pathname}${url.search}`);
+    const request = { method, url, headers };
+    return this.onHttp?.(request) ?? defaultHttpResponse(request);
   }
 
   /** Returns an HTTP status to refuse the upgrade with, or `undefined` to accept it. */
   decide(url: URL, headers: Headers): number | undefined {
     this.upgradeAttempts++;
-    if (headers.get("upgrade")?.toLowerCase() !== "websocket") return 426;
+    this.upgradeUrls.push(url);
     return this.onUpgrade?.({ url, headers, attempt: this.upgradeAttempts });
   }
 
@@ -404,6 +452,8 @@ function serveDeno(core: Core): Backend {
       const relayPort = info.remoteAddr.port;
       const url = new URL(req.url);
       const headers = new Headers(req.headers);
+      const plain = core.http(req.method, url, headers);
+      if (plain) return plain;
       const refuse = core.decide(url, headers);
       if (refuse !== undefined) return new Response(null, { status: refuse });
       const { socket, response } = Deno.upgradeWebSocket(req);
@@ -503,6 +553,8 @@ function serveBun(bun: BunGlobal, core: Core): Backend {
     port: 0,
     fetch(req, srv) {
       const url = new URL(req.url);
+      const plain = core.http(req.method, url, req.headers);
+      if (plain) return plain;
       const refuse = core.decide(url, req.headers);
       if (refuse !== undefined) return new Response(null, { status: refuse });
       if (srv.upgrade(req, { data: { url, headers: new Headers(req.headers) } })) return undefined;
@@ -572,6 +624,12 @@ export function startFakeWsServer(options: FakeWsServerOptions = {}): Promise<Fa
     get upgradeAttempts(): number {
       return core.upgradeAttempts;
     },
+    get upgradeUrls(): readonly URL[] {
+      return core.upgradeUrls;
+    },
+    get httpRequests(): readonly string[] {
+      return core.httpRequests;
+    },
     errors: core.errors,
     get onConnection(): ConnectionHandler | undefined {
       return core.onConnection;
@@ -584,6 +642,12 @@ export function startFakeWsServer(options: FakeWsServerOptions = {}): Promise<Fa
     },
     set onUpgrade(handler: UpgradeHandler | undefined) {
       core.onUpgrade = handler;
+    },
+    get onHttp(): HttpHandler | undefined {
+      return core.onHttp;
+    },
+    set onHttp(handler: HttpHandler | undefined) {
+      core.onHttp = handler;
     },
     nextConnection: (timeoutMs?: number) => core.nextConnection(timeoutMs),
     shutdown,
