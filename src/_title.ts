@@ -54,8 +54,9 @@ export function firstUserMessage(events: Iterable<Event>): string | undefined {
 
 /** Truncates like the Python SDK: `maxLength - 3` characters and `...`. */
 export function truncateTitle(text: string, maxLength: number): string {
-  const title = text.trim();
-  return title.length > maxLength ? `${title.slice(0, maxLength - 3)}...` : title;
+  // Code points, as Python counts: an emoji is never cut in half.
+  const chars = Array.from(text.trim());
+  return chars.length > maxLength ? `${chars.slice(0, maxLength - 3).join("")}...` : chars.join("");
 }
 
 /** One chat call that asks the LLM for a title; undefined when it answers nothing usable. */
@@ -69,7 +70,10 @@ export async function titleFromLLM(
   if (!llm.base_url) {
     throw new TypeError("Cannot generate a title with the LLM as its base_url is not set");
   }
-  const truncated = message.length > 1000 ? `${message.slice(0, 1000)}...(truncated)` : message;
+  const chars = Array.from(message);
+  const truncated = chars.length > 1000
+    ? `${chars.slice(0, 1000).join("")}...(truncated)`
+    : message;
   const emojis = CATEGORIES.map(([emoji, name, description]) => `${emoji} ${name}: ${description}`)
     .join("\n- ");
   const user = `Generate a title (maximum ${maxLength} characters) for a conversation that ` +

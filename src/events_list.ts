@@ -29,6 +29,8 @@ export class RemoteEventsList implements Iterable<Event> {
   #events: Event[] = [];
   #ids = new Set<string>();
   #acpToolCalls = new Map<string, string>();
+  /** Ids of ACP tool-call events a later one replaced: a late copy must not bring them back. */
+  #superseded = new Set<string>();
 
   /** Number of events. */
   get length(): number {
@@ -65,7 +67,9 @@ export class RemoteEventsList implements Iterable<Event> {
    * frame the server never stores.
    */
   addEvent(event: Event): boolean {
-    if (!isPersistedEvent(event) || this.#ids.has(event.id)) return false;
+    if (!isPersistedEvent(event) || this.#ids.has(event.id) || this.#superseded.has(event.id)) {
+      return false;
+    }
     if (event.kind === "ACPToolCallEvent") {
       const callId = String((event as { tool_call_id?: unknown }).tool_call_id);
       const previous = this.#acpToolCalls.get(callId);
@@ -75,6 +79,7 @@ export class RemoteEventsList implements Iterable<Event> {
         if (index >= 0) {
           this.#events[index] = event;
           this.#ids.delete(previous);
+          this.#superseded.add(previous);
           this.#ids.add(event.id);
           return true;
         }

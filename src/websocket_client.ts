@@ -48,6 +48,9 @@ export interface ReconnectOptions {
   /** A connection must stay open this long, in milliseconds, before the failure count resets
    * to 0; a server that accepts and drops at once keeps backing off. @default {5000} */
   minUptimeMs?: number | undefined;
+  /** A connection that has not opened after this long, in milliseconds, is abandoned and
+   * retried (a black-holed network never hangs the client). @default {10000} */
+  connectTimeoutMs?: number | undefined;
 }
 
 /**
@@ -167,6 +170,7 @@ const DEFAULT_RECONNECT = {
   multiplier: 2,
   jitter: 0.25,
   minUptimeMs: 5_000,
+  connectTimeoutMs: 10_000,
 } as const satisfies ReconnectOptions;
 
 type ResolvedReconnect = { [K in keyof ReconnectOptions]-?: number };
@@ -178,6 +182,7 @@ function resolveReconnect(options: ReconnectOptions = {}): ResolvedReconnect {
     multiplier: options.multiplier ?? DEFAULT_RECONNECT.multiplier,
     jitter: options.jitter ?? DEFAULT_RECONNECT.jitter,
     minUptimeMs: options.minUptimeMs ?? DEFAULT_RECONNECT.minUptimeMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_RECONNECT.connectTimeoutMs,
   };
   const fail = (message: string): never => {
     throw new RangeError(`Cannot reconnect as ${message}`);
@@ -195,6 +200,9 @@ function resolveReconnect(options: ReconnectOptions = {}): ResolvedReconnect {
   }
   if (!(r.jitter >= 0 && r.jitter <= 1)) {
     fail(`'jitter' must be between 0 and 1: current value is ${r.jitter}`);
+  }
+  if (!(Number.isFinite(r.connectTimeoutMs) && r.connectTimeoutMs > 0)) {
+    fail(`'connectTimeoutMs' must be a positive number: current value is ${r.connectTimeoutMs}`);
   }
   if (!(r.minUptimeMs >= 0)) {
     fail(`'minUptimeMs' must be >= 0: current value is ${r.minUptimeMs}`);
@@ -649,7 +657,18 @@ export class WebSocketCallbackClient {
       const message = (ev as { message?: unknown }).message;
       this.#lastError = typeof message === "string" && message ? message : "connection error";
     });
+    const connectTimer = setTimeout(() => {
+      if (conn.openedAt !== undefined) return;
+      this.#lastError = `not open after ${this.#reconnect.connectTimeoutMs} ms`;
+      try {
+        ws.close();
+      } catch {
+        // already closing
+      }
+    }, this.#reconnect.connectTimeoutMs);
+    ws.addEventListener("open", () => clearTimeout(connectTimer));
     ws.addEventListener("close", (ev) => {
+      clearTimeout(connectTimer);
       markClosed();
       this.#onClose(conn, ev as CloseEvent);
     });

@@ -85,9 +85,11 @@ export interface FakeHttpRequest {
   headers: Headers;
 }
 
-/** Answers a plain HTTP request; `undefined` gives the default answer (see
- * {@linkcode defaultHttpResponse}). */
-export type HttpHandler = (request: FakeHttpRequest) => Response | undefined;
+/** Answers a plain HTTP request (a promise delays the answer); `undefined` gives the default
+ * answer (see {@linkcode defaultHttpResponse}). */
+export type HttpHandler = (
+  request: FakeHttpRequest,
+) => Response | Promise<Response> | undefined;
 
 /** The default answer to a plain HTTP request: `GET /health` (any path prefix) is 200
  * `{"status":"ok"}` as on the agent server; anything else is 426 Upgrade Required. */
@@ -342,7 +344,7 @@ class Core {
   }
 
   /** A plain HTTP request (no WebSocket upgrade): its response; `undefined` for an upgrade. */
-  http(method: string, url: URL, headers: Headers): Response | undefined {
+  http(method: string, url: URL, headers: Headers): Response | Promise<Response> | undefined {
     if (headers.get("upgrade")?.toLowerCase() === "websocket") return undefined;
     this.httpRequests.push(`${method} ${url.pathname}${url.search}`);
     const request = { method, url, headers };
@@ -538,7 +540,7 @@ interface BunGlobal {
   serve(options: {
     hostname: string;
     port: number;
-    fetch(req: Request, server: BunServer): Response | undefined;
+    fetch(req: Request, server: BunServer): Response | Promise<Response> | undefined;
     websocket: {
       open(ws: BunServerWebSocket): void;
       message(ws: BunServerWebSocket, message: string | Uint8Array): void;

@@ -1,0 +1,837 @@
+/**
+ * The session socket (`/sockets/session/{id}`) side of `WebSocketCallbackClient`: URLs and
+ * `after_seq`, replay before ready, exact resume, the envelope frames, and the `"auto"` fallback
+ * to the events socket. Runs under `deno test` and `bun test` against the loopback fake server.
+ */
+
+import assert from "node:assert/strict";
+import { delay } from "../../src/_async.ts";
+import {
+  AuthenticationError,
+  EventValidationError,
+  NotFoundError,
+  type RemoteHandsError,
+} from "../../src/errors.ts";
+import type { Event } from "../../src/events.ts";
+import {
+  type ReconnectOptions,
+  WebSocketCallbackClient,
+  type WebSocketCallbackClientOptions,
+} from "../../src/websocket_client.ts";
+import {
+  authenticate,
+  type FakeWsConnection,
+  type FakeWsServer,
+  messageEvent,
+  startFakeWsServer,
+  stateEvent,
+} from "../support/fake_ws_server.ts";
+import { test } from "../support/test.ts";
+
+const KEY = "sk-session-0123456789abcdef";
+const ID = "6c1b5b1e-0000-4000-8000-000000000000";
+const SESSION_PATH = `/sockets/session/${ID}`;
+const EVENTS_PATH = `/sockets/events/${ID}`;
+const AUTH_FRAME = `{"type":"auth","session_api_key":"${KEY}"}`;
+/** Fast, deterministic reconnects: 10 ms, 20 ms, 40 ms, 40 ms, ... */
+const FAST: ReconnectOptions = {
+  initialDelayMs: 10,
+  maxDelayMs: 40,
+  multiplier: 2,
+  jitter: 0,
+  minUptimeMs: 60_000,
+};
+
+// --- session frames ------------------------------------------------------------------------------
+
+function sync(fields: { from_seq?: number; through_seq?: number } = {}): Record<string, unknown> {
+  return { type: "sync", ...fields };
+}
+
+function durable(seq: number, event: Record<string, unknown>): Record<string, unknown> {
+  return { type: "durable", seq, event };
+}
+
+function transient(event: Record<string, unknown>): Record<string, unknown> {
+  return { type: "transient", event };
+}
+
+// --- helpers -------------------------------------------------------------------------------------
+
+/** Polls `cond` every 5 ms; fails after `timeoutMs`. */
+async function waitFor(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const start = performance.now();
+  while (!cond()) {
+    if (performance.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
+    await delay(5);
+  }
+}
+
+interface Recorded {
+  events: Event[];
+  errors: RemoteHandsError[];
+  /** `event:<id>`, `error:<name>`, `ready:<reconnect>`, `protocol:<p>` in call order. */
+  log: string[];
+  /** Arguments of every `onProtocolChange` call. */
+  changes: [string, string][];
+}
+
+/** A session-protocol client on `server` that records what it is told; extra options override. */
+function makeClient(
+  server: FakeWsServer,
+  options: Partial<WebSocketCallbackClientOptions> = {},
+): { client: WebSocketCallbackClient; rec: Recorded } & AsyncDisposable {
+  const rec: Recorded = { events: [], errors: [], log: [], changes: [] };
+  const client = new WebSocketCallbackClient({
+    host: server.url,
+    conversationId: ID,
+    apiKey: KEY,
+    reconnect: FAST,
+    protocol: "session",
+    callback: (event) => {
+      rec.events.push(event);
+      rec.log.push(`event:${event.id}`);
+    },
+    onError: (error) => {
+      rec.errors.push(error);
+      rec.log.push(`error:${error.name}`);
+    },
+    onReady: ({ reconnect }) => void rec.log.push(`ready:${reconnect}`),
+    onProtocolChange: (protocol, reason) => {
+      rec.changes.push([protocol, reason]);
+      rec.log.push(`protocol:${protocol}`);
+    },
+    ...options,
+  });
+  return { client, rec, [Symbol.asyncDispose]: () => client.stop() };
+}
+
+/** Session socket: authenticates, then sends `frames` in order. */
+function sessionOf(...frames: unknown[]): (conn: FakeWsConnection) => Promise<void> {
+  return async (conn) => {
+    if (!(await authenticate(conn, KEY))) return;
+    for (const frame of frames) conn.sendJson(frame);
+  };
+}
+
+/** Events socket: authenticates, then sends a state event `state-<index>` and messages `ids`. */
+function eventsOf(...ids: string[]): (conn: FakeWsConnection) => Promise<void> {
+  return async (conn) => {
+    if (!(await authenticate(conn, KEY))) return;
+    conn.sendJson(stateEvent({ id: `state-${conn.index}` }));
+    for (const id of ids) conn.sendJson(messageEvent(id));
+  };
+}
+
+/** Records how `p` settles without awaiting it. */
+function settled(p: Promise<unknown>): { done: boolean; error?: unknown } {
+  const out: { done: boolean; error?: unknown } = { done: false };
+  p.then(() => (out.done = true), (error: unknown) => Object.assign(out, { done: true, error }));
+  return out;
+}
+
+function search(urls: readonly URL[]): string[] {
+  return urls.map((url) => `${url.pathname}${url.search}`);
+}
+
+// --- 1. URL and auth -----------------------------------------------------------------------------
+
+test("session URL: /sockets/session/<id>; after_seq=-1 for replay all, none for live; key only in the auth frame", async () => {
+  await using server = await startFakeWsServer({ onConnection: sessionOf(sync({})) });
+  const cases: [WebSocketCallbackClientOptions["sessionReplay"], string][] = [
+    ["all", "?after_seq=-1"],
+    ["live", ""],
+    [undefined, ""], // the default is live
+  ];
+  for (const [sessionReplay, expected] of cases) {
+    await using t = makeClient(server, sessionReplay ? { sessionReplay } : {});
+    const { client, rec } = t;
+    assert.equal(client.protocol, "session");
+    assert.equal(client.lastSeq, undefined);
+    client.start();
+    await client.waitUntilReady({ timeoutMs: 5_000 });
+    const conn = server.connections.at(-1)!;
+    assert.equal(conn.url.pathname, SESSION_PATH);
+    assert.equal(conn.url.search, expected, `sessionReplay ${sessionReplay}`);
+    assert.ok(!conn.url.href.includes(KEY));
+    assert.equal(conn.headers.get("x-session-api-key"), null);
+    for (const [name, value] of conn.headers) assert.ok(!value.includes(KEY), name);
+    await client.stop();
+    assert.deepEqual(await conn.closed, { code: 1000, reason: "client stopped" });
+    assert.deepEqual(conn.messages, [AUTH_FRAME]);
+    assert.deepEqual(rec.log, ["ready:false"]);
+    assert.deepEqual(rec.errors, []);
+    assert.equal(client.protocol, "session");
+  }
+  assert.deepEqual(search(server.upgradeUrls), [
+    `${SESSION_PATH}?after_seq=-1`,
+    SESSION_PATH,
+    SESSION_PATH,
+  ]);
+  assert.deepEqual(server.httpRequests, []);
+  assert.deepEqual(server.errors, []);
+});
+
+test("session URL: wss for https, host path prefix kept, id encoded", async () => {
+  const urls: string[] = [];
+  class RecordingSocket extends EventTarget {
+    readyState = 0;
+    binaryType = "blob";
+    constructor(url: string) {
+      super();
+      urls.push(url);
+    }
+    send(): void {}
+    close(): void {
+      this.readyState = 3;
+      queueMicrotask(() => this.dispatchEvent(new Event("close")));
+    }
+  }
+  for (const host of ["https://example.test/base/", "http://127.0.0.1:8000"]) {
+    const client = new WebSocketCallbackClient({
+      host,
+      conversationId: "a b/c",
+      callback: () => {},
+      protocol: "session",
+      sessionReplay: "all",
+      WebSocket: RecordingSocket as unknown as typeof WebSocket,
+    });
+    client.start();
+    await client.stop();
+  }
+  assert.deepEqual(urls, [
+    "wss://example.test/base/sockets/session/a%20b%2Fc?after_seq=-1",
+    "ws://127.0.0.1:8000/sockets/session/a%20b%2Fc?after_seq=-1",
+  ]);
+  assert.throws(
+    () =>
+      new WebSocketCallbackClient({
+        host: "http://h",
+        conversationId: ID,
+        callback: () => {},
+        protocol: "legacy" as "events",
+      }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot open the event socket as 'protocol' must be events, session or auto: current value is legacy",
+    },
+  );
+});
+
+// --- 2., 3. replay and ready ---------------------------------------------------------------------
+
+test("replay: durable 0..2 reach the callback, then onReady, then the transient snapshot", async () => {
+  await using server = await startFakeWsServer({
+    onConnection: sessionOf(
+      sync({ from_seq: -1, through_seq: 2 }),
+      durable(0, messageEvent("m0")),
+      durable(1, messageEvent("m1")),
+      durable(2, messageEvent("m2")),
+      transient(stateEvent({ id: "snap" })),
+    ),
+  });
+  let readyDone = false;
+  await using t = makeClient(server, {
+    sessionReplay: "all",
+    onReady: async ({ reconnect }) => {
+      t.rec.log.push(`ready:${reconnect}`);
+      await delay(30); // the snapshot arrives meanwhile and is held back
+      t.rec.log.push("ready-done");
+      readyDone = true;
+    },
+  });
+  const { client, rec } = t;
+  client.start();
+  const ready = settled(client.waitUntilReady({ timeoutMs: 5_000 }));
+  await waitFor(() => rec.log.includes("ready:false"), "onReady");
+  assert.equal(ready.done, false);
+  await client.waitUntilReady({ timeoutMs: 5_000 });
+  assert.equal(readyDone, true);
+  await waitFor(() => rec.events.length === 4, "four events");
+  assert.deepEqual(rec.log, [
+    "event:m0",
+    "event:m1",
+    "event:m2",
+    "ready:false",
+    "ready-done",
+    "event:snap",
+  ]);
+  assert.deepEqual(rec.events.map((e) => e.kind), [
+    "MessageEvent",
+    "MessageEvent",
+    "MessageEvent",
+    "ConversationStateUpdateEvent",
+  ]);
+  assert.deepEqual(rec.events[3], stateEvent({ id: "snap", timestamp: rec.events[3]!.timestamp }));
+  assert.equal(client.lastSeq, 2); // the transient snapshot does not move the cursor
+  assert.equal(client.connectionCount, 1);
+  assert.equal(client.connected, true);
+  assert.deepEqual(rec.errors, []);
+  assert.deepEqual(server.connections[0]!.messages, [AUTH_FRAME]);
+});
+
+test("replay: a sync without through_seq (empty history) is ready at once; live durables follow", async () => {
+  await using server = await startFakeWsServer();
+  let conn: FakeWsConnection | undefined;
+  server.onConnection = async (c) => {
+    if (!(await authenticate(c, KEY))) return;
+    conn = c;
+    c.sendJson(sync({ from_seq: -1 }));
+  };
+  await using t = makeClient(server, { sessionReplay: "all" });
+  const { client, rec } = t;
+  client.start();
+  await client.waitUntilReady({ timeoutMs: 5_000 });
+  assert.deepEqual(rec.log, ["ready:false"]);
+  assert.equal(client.lastSeq, undefined);
+  conn!.sendJson(durable(0, messageEvent("m0")));
+  conn!.sendJson(transient(stateEvent({ id: "snap" })));
+  await waitFor(() => rec.events.length === 2, "live events");
+  assert.deepEqual(rec.log, ["ready:false", "event:m0", "event:snap"]);
+  assert.equal(client.lastSeq, 0);
+  assert.equal(server.connections[0]!.url.search, "?after_seq=-1");
+  assert.deepEqual(rec.errors, []);
+});
+
+test("replay: live mode is ready on sync even when the history is not empty; nothing is replayed", async () => {
+  await using server = await startFakeWsServer({
+    onConnection: sessionOf(
+      sync({ through_seq: 5 }),
+      transient(stateEvent({ id: "snap" })),
+      durable(6, messageEvent("m6")),
+    ),
+  });
+  await using t = makeClient(server, { sessionReplay: "live" });
+  const { client, rec } = t;
+  client.start();
+  await client.waitUntilReady({ timeoutMs: 5_000 });
+  await waitFor(() => rec.events.length === 2, "live events");
+  assert.deepEqual(rec.log, ["ready:false", "event:snap", "event:m6"]);
+  assert.equal(client.lastSeq, 6);
+  assert.equal(server.connections[0]!.url.search, "");
+});
+
+// --- 4. reconnect and resume ---------------------------------------------------------------------
+
+test("reconnect: resumes with after_seq=<lastSeq>; a durable with seq <= lastSeq is not delivered twice", async () => {
+  await using server = await startFakeWsServer();
+  server.onConnection = (conn) => {
+    if (conn.index === 1) {
+      return sessionOf(
+        sync({ from_seq: -1, through_seq: 2 }),
+        durable(0, messageEvent("m0")),
+        durable(1, messageEvent("m1")),
+        durable(2, messageEvent("m2")),
+        transient(stateEvent({ id: "snap-1" })),
+      )(conn);
+    }
+    if (conn.index === 2) {
+      return sessionOf(
+        sync({ from_seq: 2, through_seq: 3 }),
+        durable(1, messageEvent("m1")), // duplicates: not delivered again
+        durable(2, messageEvent("m2")),
+        durable(3, messageEvent("m3")),
+        transient(stateEvent({ id: "snap-2" })),
+      )(conn);
+    }
+    return sessionOf(sync({ from_seq: 3, through_seq: 3 }), durable(3, messageEvent("m3")))(conn);
+  };
+  await using t = makeClient(server, { sessionReplay: "all" });
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => rec.events.length === 4, "first connection");
+  assert.equal(client.lastSeq, 2);
+  server.connections[0]!.drop();
+  await waitFor(() => rec.events.length === 6, "second connection");
+  assert.equal(client.lastSeq, 3);
+  server.connections[1]!.close(1011, "subscribe_failed");
+  await waitFor(() => server.connectionCount === 3, "third connection");
+  await waitFor(() => rec.log.length === 9, "third ready");
+  await delay(30); // the duplicate m3 would have arrived by now
+  await client.stop();
+  assert.deepEqual(rec.log, [
+    "event:m0",
+    "event:m1",
+    "event:m2",
+    "ready:false",
+    "event:snap-1",
+    "event:m3",
+    "ready:true",
+    "event:snap-2",
+    "ready:true",
+  ]);
+  assert.deepEqual(search(server.upgradeUrls), [
+    `${SESSION_PATH}?after_seq=-1`,
+    `${SESSION_PATH}?after_seq=2`,
+    `${SESSION_PATH}?after_seq=3`,
+  ]);
+  for (const conn of server.connections) assert.deepEqual(conn.messages, [AUTH_FRAME]);
+  assert.equal(client.lastSeq, 3);
+  assert.equal(client.connectionCount, 3);
+  assert.deepEqual(rec.errors, []);
+  assert.deepEqual(rec.changes, []);
+});
+
+test("reconnect: live mode resumes after the last durable it received", async () => {
+  await using server = await startFakeWsServer();
+  server.onConnection = (conn) =>
+    conn.index === 1
+      ? sessionOf(sync({ through_seq: 6 }), durable(7, messageEvent("m7")))(conn)
+      : sessionOf(sync({ from_seq: 7, through_seq: 8 }), durable(8, messageEvent("m8")))(conn);
+  await using t = makeClient(server, { sessionReplay: "live" });
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => rec.events.length === 1, "first connection");
+  server.connections[0]!.drop();
+  await waitFor(() => rec.events.length === 2, "second connection");
+  assert.deepEqual(rec.log, ["ready:false", "event:m7", "event:m8", "ready:true"]);
+  assert.deepEqual(search(server.upgradeUrls), [SESSION_PATH, `${SESSION_PATH}?after_seq=7`]);
+  assert.equal(client.lastSeq, 8);
+  assert.deepEqual(client.lastClose, { code: 1006, reason: "" });
+});
+
+// --- 5. envelope frames ------------------------------------------------------------------------
+
+test("frames: delta and error become events; progress and unknown types deliver nothing; bad frames are reported", async () => {
+  await using server = await startFakeWsServer();
+  server.onConnection = async (conn) => {
+    if (!(await authenticate(conn, KEY))) return;
+    conn.sendJson(sync({ through_seq: 0 }));
+    conn.sendJson({ type: "item_started", item_id: "msg-1", attempt: 1, anchor_seq: 0 });
+    conn.sendJson({
+      type: "delta",
+      item_id: "msg-1",
+      attempt: 1,
+      order: 0,
+      kind: "text",
+      content: "Hel",
+      chunk_id: "c0",
+      choice_index: 0,
+    });
+    conn.sendJson({
+      type: "delta",
+      item_id: "msg-1",
+      attempt: 1,
+      order: 1,
+      kind: "reasoning",
+      content: "thinking",
+    });
+    conn.send("{not json");
+    conn.sendJson({ type: "item_aborted", item_id: "msg-1", attempt: 1, reason: "cancelled" });
+    conn.sendJson({ type: "future_frame", seq: 99, event: messageEvent("future") });
+    conn.sendJson({ type: "error", code: "ValidationError", detail: "bad inbound frame" });
+    conn.sendJson(durable(1, { kind: "MessageEvent", id: "bad", timestamp: "t" }));
+    conn.sendJson(durable(2, messageEvent("m2")));
+    conn.sendJson(transient({ kind: "ConversationStateUpdateEvent", id: "s" }));
+    conn.send("[1,2]");
+    conn.sendJson({ type: "error", code: "JSONDecodeError", detail: { line: 1 } });
+    conn.sendJson(durable(3, messageEvent("m3")));
+  };
+  await using t = makeClient(server);
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => rec.events.length === 6, "six events");
+  await delay(20);
+  assert.deepEqual(rec.log, [
+    "ready:false",
+    "event:msg-1:1:0",
+    "event:msg-1:1:1",
+    "error:EventValidationError",
+    "event:server-error-1",
+    "error:EventValidationError",
+    "event:m2",
+    "error:EventValidationError",
+    "error:EventValidationError",
+    "event:server-error-2",
+    "event:m3",
+  ]);
+  assert.deepEqual(rec.events[0], {
+    kind: "StreamingDeltaEvent",
+    id: "msg-1:1:0",
+    timestamp: "",
+    source: "agent",
+    content: "Hel",
+    item_id: "msg-1",
+  });
+  assert.deepEqual(rec.events[1], {
+    kind: "StreamingDeltaEvent",
+    id: "msg-1:1:1",
+    timestamp: "",
+    source: "agent",
+    reasoning_content: "thinking",
+    item_id: "msg-1",
+  });
+  assert.deepEqual(rec.events[2], {
+    kind: "ServerErrorEvent",
+    id: "server-error-1",
+    timestamp: "",
+    source: "environment",
+    code: "ValidationError",
+    detail: "bad inbound frame",
+  });
+  assert.deepEqual(rec.events[4], {
+    kind: "ServerErrorEvent",
+    id: "server-error-2",
+    timestamp: "",
+    source: "environment",
+    code: "JSONDecodeError",
+    detail: { line: 1 },
+  });
+  const [badJson, badDurable, badTransient, notObject] = rec.errors as EventValidationError[];
+  for (const error of rec.errors) assert.ok(error instanceof EventValidationError);
+  assert.equal(rec.errors.length, 4);
+  assert.equal(badJson!.message, "Invalid event frame: not a JSON object");
+  assert.equal(badJson!.excerpt, "{not json");
+  assert.ok(badJson!.cause instanceof SyntaxError);
+  assert.match(badDurable!.message, /^Invalid event frame: MessageEvent /);
+  assert.equal(badDurable!.excerpt, '{"kind":"MessageEvent","id":"bad","timestamp":"t"}');
+  assert.match(badTransient!.message, /^Invalid event frame: ConversationStateUpdateEvent /);
+  assert.equal(notObject!.message, "Invalid event frame: not a JSON object");
+  assert.equal(notObject!.excerpt, "[1,2]");
+  // The invalid durable (seq 1) is not delivered and does not move the cursor by itself.
+  assert.equal(client.lastSeq, 3);
+  assert.equal(client.connectionCount, 1);
+  assert.equal(client.connected, true);
+});
+
+test("frames: a binary frame is one EventValidationError; the stream goes on", async () => {
+  await using server = await startFakeWsServer({
+    onConnection: async (conn) => {
+      if (!(await authenticate(conn, KEY))) return;
+      conn.sendJson(sync({}));
+      conn.sendBinary(new Uint8Array([1, 2, 3]));
+      conn.sendJson(durable(0, messageEvent("m0")));
+    },
+  });
+  await using t = makeClient(server);
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => rec.events.length === 1, "the event");
+  assert.deepEqual(rec.log, ["ready:false", "error:EventValidationError", "event:m0"]);
+  assert.equal(
+    rec.errors[0]!.message,
+    "Invalid event frame: binary frame of 3 bytes (the server sends events as text frames)",
+  );
+  assert.equal(client.lastSeq, 0);
+});
+
+test("frames: a durable with an invalid event during replay still ends the replay at through_seq", async () => {
+  await using server = await startFakeWsServer({
+    onConnection: sessionOf(
+      sync({ from_seq: -1, through_seq: 1 }),
+      durable(0, messageEvent("m0")),
+      durable(1, { kind: "MessageEvent", id: "bad" }),
+      transient(stateEvent({ id: "snap" })),
+    ),
+  });
+  await using t = makeClient(server, { sessionReplay: "all" });
+  const { client, rec } = t;
+  client.start();
+  await client.waitUntilReady({ timeoutMs: 5_000 });
+  await waitFor(() => rec.events.length === 2, "events");
+  assert.deepEqual(rec.log, [
+    "event:m0",
+    "error:EventValidationError",
+    "ready:false",
+    "event:snap",
+  ]);
+  assert.equal(client.lastSeq, 0);
+});
+
+// --- 6., 7. auto ---------------------------------------------------------------------------------
+
+test("auto: a working session socket is kept; no /health probe", async () => {
+  await using server = await startFakeWsServer({
+    onConnection: sessionOf(sync({}), durable(0, messageEvent("m0"))),
+  });
+  await using t = makeClient(server, { protocol: "auto" });
+  const { client, rec } = t;
+  assert.equal(client.protocol, "session");
+  client.start();
+  await client.waitUntilReady({ timeoutMs: 5_000 });
+  await waitFor(() => rec.events.length === 1, "the event");
+  // Once the session socket has opened, a refused upgrade is a transient failure, not an old server.
+  let refusals = 0;
+  server.onUpgrade = () => (++refusals <= 2 ? 403 : undefined);
+  server.connections[0]!.drop();
+  await waitFor(() => server.connectionCount === 2, "a reconnect");
+  await waitFor(() => rec.log.length === 3, "second ready");
+  assert.equal(client.protocol, "session");
+  assert.deepEqual(rec.log, ["ready:false", "event:m0", "ready:true"]);
+  assert.deepEqual(search(server.upgradeUrls), [
+    SESSION_PATH,
+    `${SESSION_PATH}?after_seq=0`,
+    `${SESSION_PATH}?after_seq=0`,
+    `${SESSION_PATH}?after_seq=0`,
+  ]);
+  assert.deepEqual(server.httpRequests, []);
+  assert.deepEqual(rec.changes, []);
+});
+
+for (const status of [403, 404]) {
+  test(`auto: session upgrade refused with HTTP ${status} and /health 200 → falls back to the events socket`, async () => {
+    await using server = await startFakeWsServer({
+      onUpgrade: ({ url }) => (url.pathname.startsWith("/sockets/session/") ? status : undefined),
+      onConnection: eventsOf("a"),
+    });
+    await using t = makeClient(server, { protocol: "auto", sessionReplay: "all" });
+    const { client, rec } = t;
+    client.start();
+    await client.waitUntilReady({ timeoutMs: 5_000 });
+    await waitFor(() => rec.events.length === 2, "events");
+    assert.equal(client.protocol, "events");
+    assert.deepEqual(rec.changes, [["events", "the server refused the session socket"]]);
+    assert.deepEqual(rec.log, ["protocol:events", "ready:false", "event:state-1", "event:a"]);
+    assert.deepEqual(search(server.upgradeUrls), [`${SESSION_PATH}?after_seq=-1`, EVENTS_PATH]);
+    assert.deepEqual(server.httpRequests, ["GET /health"]);
+    assert.equal(server.connectionCount, 1);
+    assert.deepEqual(server.connections[0]!.messages, [AUTH_FRAME]);
+    assert.equal(client.connectionCount, 1);
+    assert.equal(client.lastSeq, undefined);
+    assert.deepEqual(rec.errors, []);
+    // The events socket is kept from now on: a drop reconnects to it, with no probe.
+    server.connections[0]!.drop();
+    await waitFor(() => rec.events.length === 4, "second connection");
+    assert.deepEqual(search(server.upgradeUrls).slice(2), [EVENTS_PATH]);
+    assert.deepEqual(server.httpRequests, ["GET /health"]);
+    assert.equal(rec.changes.length, 1);
+    assert.deepEqual(rec.log.slice(4), ["ready:true", "event:state-2", "event:a"]);
+  });
+}
+
+test("auto: the /health probe goes to the host's path prefix", async () => {
+  await using server = await startFakeWsServer({
+    onUpgrade: ({ url }) => (url.pathname.includes("/sockets/session/") ? 404 : undefined),
+    onConnection: eventsOf(),
+  });
+  await using t = makeClient(server, { protocol: "auto", host: `${server.url}/runtime/` });
+  const { client, rec } = t;
+  client.start();
+  await client.waitUntilReady({ timeoutMs: 5_000 });
+  assert.deepEqual(server.httpRequests, ["GET /runtime/health"]);
+  assert.deepEqual(search(server.upgradeUrls), [
+    `/runtime${SESSION_PATH}`,
+    `/runtime${EVENTS_PATH}`,
+  ]);
+  assert.deepEqual(rec.changes, [["events", "the server refused the session socket"]]);
+});
+
+test("auto: /health failing keeps the session socket and retries with backoff; falls back once it answers", async () => {
+  await using server = await startFakeWsServer();
+  const seen: number[] = [];
+  const probes: string[] = [];
+  let healthUp = false;
+  await using t = makeClient(server, {
+    protocol: "auto",
+    sessionReplay: "all",
+    fetch: (request) => {
+      probes.push(`${request.method} ${request.url}`);
+      if (!healthUp) return Promise.reject(new TypeError("fetch failed: connection refused"));
+      return Promise.resolve(new Response('{"status":"ok"}', { status: 200 }));
+    },
+  });
+  const { client, rec } = t;
+  server.onUpgrade = ({ url }) => {
+    seen.push(client.reconnectAttempts);
+    return url.pathname.startsWith("/sockets/session/") ? 404 : undefined;
+  };
+  server.onConnection = eventsOf("a");
+  client.start();
+  await waitFor(() => server.upgradeAttempts === 4, "four session attempts");
+  assert.equal(client.protocol, "session");
+  assert.deepEqual(rec.changes, []);
+  assert.deepEqual(seen, [0, 1, 2, 3]);
+  assert.deepEqual(search(server.upgradeUrls), Array(4).fill(`${SESSION_PATH}?after_seq=-1`));
+  assert.ok(probes.length >= 3, `${probes.length} probes`);
+  for (const probe of probes) assert.equal(probe, `GET ${server.url}/health`);
+  assert.deepEqual(server.httpRequests, []); // the fetch option is used, not globalThis.fetch
+  assert.equal(client.connectionCount, 0);
+  assert.deepEqual(client.lastClose, { code: 1006, reason: "" });
+  assert.deepEqual(rec.errors, []);
+
+  healthUp = true;
+  await client.waitUntilReady({ timeoutMs: 5_000 });
+  await waitFor(() => rec.events.length === 2, "events");
+  assert.equal(client.protocol, "events");
+  assert.deepEqual(rec.changes, [["events", "the server refused the session socket"]]);
+  assert.deepEqual(rec.log, ["protocol:events", "ready:false", "event:state-1", "event:a"]);
+  assert.equal(server.upgradeUrls.at(-1)!.pathname, EVENTS_PATH);
+  assert.equal(server.connectionCount, 1);
+});
+
+test("auto: /health answering 503 counts as down (no fallback)", async () => {
+  await using server = await startFakeWsServer({
+    onUpgrade: ({ url }) => (url.pathname.startsWith("/sockets/session/") ? 403 : undefined),
+    onHttp: () => new Response("starting", { status: 503, headers: { connection: "close" } }),
+  });
+  await using t = makeClient(server, { protocol: "auto" });
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => server.upgradeAttempts === 3, "three session attempts");
+  await client.stop();
+  assert.equal(client.protocol, "session");
+  assert.deepEqual(rec.changes, []);
+  assert.ok(server.httpRequests.length >= 2);
+  for (const request of server.httpRequests) assert.equal(request, "GET /health");
+  assert.ok(server.upgradeUrls.every((url) => url.pathname === SESSION_PATH));
+});
+
+test("auto: stop() during the /health probe: no fallback and no further connection", async () => {
+  await using server = await startFakeWsServer({ onUpgrade: () => 404 });
+  let answer: (response: Response) => void = () => {};
+  let probes = 0;
+  await using t = makeClient(server, {
+    protocol: "auto",
+    fetch: () => {
+      probes++;
+      return new Promise<Response>((resolve) => (answer = resolve));
+    },
+  });
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => probes === 1, "the probe");
+  await client.stop();
+  answer(new Response('{"status":"ok"}', { status: 200 }));
+  await delay(50);
+  assert.equal(server.upgradeAttempts, 1);
+  assert.equal(client.protocol, "session");
+  assert.deepEqual(rec.changes, []);
+  assert.deepEqual(rec.errors, []);
+});
+
+test("auto: close 1013 frame_too_large on the session socket → falls back to the events socket at once", async () => {
+  await using server = await startFakeWsServer();
+  server.onConnection = async (conn) => {
+    if (conn.url.pathname === SESSION_PATH) {
+      if (!(await authenticate(conn, KEY))) return;
+      conn.sendJson(sync({ from_seq: -1, through_seq: 0 }));
+      conn.sendJson(durable(0, messageEvent("m0")));
+      await delay(20);
+      conn.close(1013, "frame_too_large");
+      return;
+    }
+    await eventsOf("a")(conn);
+  };
+  await using t = makeClient(server, {
+    protocol: "auto",
+    sessionReplay: "all",
+    // A backoff this long would fail the test: the fallback connects at once.
+    reconnect: { ...FAST, initialDelayMs: 10_000, maxDelayMs: 10_000 },
+  });
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => rec.events.length === 3, "events", 3_000);
+  assert.equal(client.protocol, "events");
+  assert.deepEqual(rec.changes, [["events", "the session socket dropped a frame as too large"]]);
+  assert.deepEqual(rec.log, [
+    "event:m0",
+    "ready:false",
+    "protocol:events",
+    "ready:true",
+    "event:state-2",
+    "event:a",
+  ]);
+  assert.deepEqual(search(server.upgradeUrls), [`${SESSION_PATH}?after_seq=-1`, EVENTS_PATH]);
+  assert.deepEqual(server.httpRequests, []);
+  assert.deepEqual(client.lastClose, { code: 1013, reason: "frame_too_large" });
+  assert.equal(client.lastSeq, 0);
+  assert.deepEqual(rec.errors, []);
+});
+
+test("frame_too_large (session only) and slow_consumer reconnect on the session socket with after_seq", async () => {
+  for (const protocol of ["session", "auto"] as const) {
+    await using server = await startFakeWsServer();
+    server.onConnection = async (conn) => {
+      if (!(await authenticate(conn, KEY))) return;
+      conn.sendJson(sync({ through_seq: conn.index }));
+      conn.sendJson(durable(conn.index + 1, messageEvent(`m${conn.index + 1}`)));
+      await delay(10);
+      if (conn.index === 1) conn.close(1013, protocol === "session" ? "frame_too_large" : "");
+      if (conn.index === 2) conn.close(1013, "slow_consumer");
+    };
+    await using t = makeClient(server, { protocol });
+    const { client, rec } = t;
+    client.start();
+    await waitFor(() => rec.events.length === 3, `${protocol}: three connections`);
+    await client.stop();
+    assert.equal(client.protocol, "session");
+    assert.deepEqual(rec.changes, []);
+    assert.deepEqual(search(server.upgradeUrls), [
+      SESSION_PATH,
+      `${SESSION_PATH}?after_seq=2`,
+      `${SESSION_PATH}?after_seq=3`,
+    ]);
+    assert.deepEqual(rec.log, [
+      "ready:false",
+      "event:m2",
+      "ready:true",
+      "event:m3",
+      "ready:true",
+      "event:m4",
+    ]);
+    assert.equal(client.lastSeq, 4);
+  }
+});
+
+// --- 8. fatal closes -----------------------------------------------------------------------------
+
+for (const protocol of ["session", "auto"] as const) {
+  test(`${protocol}: 4001 on the session socket is an AuthenticationError; no reconnect, no fallback`, async () => {
+    await using server = await startFakeWsServer({
+      onConnection: (conn) => authenticate(conn, "the-right-key").then(() => {}),
+    });
+    await using t = makeClient(server, { protocol, apiKey: "a-wrong-key" });
+    const { client, rec } = t;
+    const start = performance.now();
+    client.start();
+    const error = await client.waitUntilReady({ timeoutMs: 10_000 }).then(
+      () => assert.fail("expected a rejection"),
+      (err: unknown) => err,
+    );
+    assert.ok(performance.now() - start < 1_000, "rejected well before the timeout");
+    assert.ok(error instanceof AuthenticationError);
+    assert.equal(error.closeCode, 4001);
+    assert.equal(error.status, 401);
+    assert.equal(
+      error.message,
+      `WebSocket ${SESSION_PATH} closed with 4001 (Authentication failed): check the apiKey option`,
+    );
+    assert.ok(!error.message.includes("a-wrong-key"));
+    assert.deepEqual(rec.errors, [error]);
+    await assert.rejects(client.waitUntilReady(), (err) => err === error);
+    await delay(100); // ten times the reconnect delay
+    client.start();
+    assert.equal(server.upgradeAttempts, 1);
+    assert.deepEqual(server.httpRequests, []);
+    assert.deepEqual(rec.changes, []);
+    assert.equal(client.protocol, "session");
+    assert.equal(client.connected, false);
+    assert.deepEqual(client.lastClose, { code: 4001, reason: "Authentication failed" });
+    await client.stop();
+    assert.deepEqual(rec.errors, [error]);
+  });
+}
+
+test("session: 4004 is a NotFoundError naming the session path; stops for good", async () => {
+  await using server = await startFakeWsServer({
+    onConnection: async (conn) => {
+      if (await authenticate(conn, KEY)) conn.close(4004, "Conversation not found");
+    },
+  });
+  await using t = makeClient(server, { protocol: "auto" });
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => rec.errors.length === 1, "the fatal error");
+  const [error] = rec.errors;
+  assert.ok(error instanceof NotFoundError);
+  assert.equal(error.closeCode, 4004);
+  assert.equal(
+    error.message,
+    `WebSocket ${SESSION_PATH} closed with 4004 (Conversation not found): check the conversation id and host`,
+  );
+  await assert.rejects(client.waitUntilReady({ timeoutMs: 10_000 }), (err) => err === error);
+  await delay(100);
+  assert.equal(server.upgradeAttempts, 1);
+  assert.deepEqual(server.httpRequests, []);
+});
