@@ -194,7 +194,7 @@ test("`titleFromLLM()` truncates the answer when it is longer than maxLength", a
   const title = await titleFromLLM("m", LLM, 20, fetch);
   // Code points, as Python counts them: the emoji is one character.
   assert.equal(title, `🚀 ${"a".repeat(17 - Array.from("🚀 ").length)}...`);
-  assert.equal(title?.length, 20);
+  assert.equal(Array.from(title ?? "").length, 20);
 });
 
 test("`titleFromLLM()` returns undefined when the answer has no usable text", async () => {
