@@ -266,8 +266,8 @@ interface Connection {
 
 type Item =
   | { readonly conn: Connection; readonly event: Event; readonly seq?: number }
-  | { readonly conn: Connection; readonly error: RemoteHandsError }
-  | { readonly conn: Connection; readonly ready: true };
+  | { readonly conn: Connection; readonly error: RemoteHandsError; readonly seq?: number }
+  | { readonly conn: Connection; readonly ready: true; readonly cursor?: number };
 
 interface Waiter {
   resolve: () => void;
@@ -303,7 +303,6 @@ interface Waiter {
  * ```
  */
 export class WebSocketCallbackClient {
-  readonly #url: URL;
   #path: string;
   readonly #callback: (event: Event) => void;
   readonly #apiKey: string | undefined;
@@ -381,7 +380,6 @@ export class WebSocketCallbackClient {
     this.#onProtocolChange = options.onProtocolChange;
     this.#fetch = options.fetch ?? ((request) => globalThis.fetch(request));
     const url = this.#socketUrl();
-    this.#url = url;
     this.#path = url.pathname;
     this.#callback = options.callback;
     this.#apiKey = options.apiKey || undefined;
@@ -712,42 +710,56 @@ export class WebSocketCallbackClient {
 
   /** One envelope of the session socket: sync, durable, transient, delta, error, ... */
   #onSessionFrame(conn: Connection, data: string): void {
-    let frame: Record<string, unknown>;
+    let raw: unknown;
     try {
-      const raw: unknown = JSON.parse(data);
-      if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-        throw new Error("not an object");
-      }
-      frame = raw as Record<string, unknown>;
+      raw = JSON.parse(data);
     } catch (err) {
-      this.#enqueue({
-        conn,
-        error: new EventValidationError("not a JSON object", data, { cause: err }),
-      });
+      this.#enqueue({ conn, error: new EventValidationError("not JSON", data, { cause: err }) });
       return;
     }
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+      this.#enqueue({ conn, error: new EventValidationError("not a JSON object", data) });
+      return;
+    }
+    const frame = raw as Record<string, unknown>;
     switch (frame.type) {
       case "sync": {
         const through = frame.through_seq;
         const replaying = typeof through === "number" && conn.afterSeq !== undefined &&
           conn.afterSeq < through;
         conn.replayThrough = replaying ? through : undefined;
-        if (!replaying) this.#enqueue({ conn, ready: true });
+        // Live only (or nothing to replay): resume after what the server had at connect time,
+        // so events stored while a later connection is down are not lost.
+        if (!replaying) {
+          this.#enqueue(
+            typeof through === "number"
+              ? { conn, ready: true, cursor: through }
+              : { conn, ready: true },
+          );
+        }
         return;
       }
       case "durable":
       case "transient": {
         const parsed = parseEvent(frame.event);
         if (!parsed.success) {
-          this.#enqueue({ conn, error: parsed.error });
+          // A bad stored event still moves the cursor: reported once, not on every reconnect.
+          this.#enqueue(
+            frame.type === "durable" && typeof frame.seq === "number"
+              ? { conn, error: parsed.error, seq: frame.seq }
+              : { conn, error: parsed.error },
+          );
         } else if (frame.type === "durable" && typeof frame.seq === "number") {
           this.#enqueue({ conn, event: parsed.event, seq: frame.seq });
         } else {
           this.#enqueue({ conn, event: parsed.event });
         }
+        // The replay ends at its last seq, or at the first transient frame (the snapshot after
+        // the replay) when the server skipped unreadable events at its end.
         if (
-          frame.type === "durable" && conn.replayThrough !== undefined &&
-          typeof frame.seq === "number" && frame.seq >= conn.replayThrough
+          conn.replayThrough !== undefined &&
+          (frame.type === "transient" ||
+            (typeof frame.seq === "number" && frame.seq >= conn.replayThrough))
         ) {
           conn.replayThrough = undefined;
           this.#enqueue({ conn, ready: true });
@@ -815,12 +827,14 @@ export class WebSocketCallbackClient {
     this.#scheduleReconnect(conn.openedAt);
   }
 
-  /** The session socket never opened: fall back if the server is up (an older server). */
+  /** The session socket never opened: fall back if the server is up and ready (`/ready` 200:
+   * an older server without the session socket). A server still starting, or in deferred init
+   * (503 there), is retried with backoff instead. */
   async #probeFallback(openedAt: number | undefined): Promise<void> {
     let up = false;
     try {
       const response = await this.#fetch(
-        new Request(`${this.#base}/health`, { signal: AbortSignal.timeout(5_000) }),
+        new Request(`${this.#base}/ready`, { signal: AbortSignal.timeout(5_000) }),
       );
       await response.body?.cancel();
       up = response.ok;
@@ -876,8 +890,14 @@ export class WebSocketCallbackClient {
     for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
       if (this.#stopped && !this.#fatal) break;
       if ("error" in item) {
+        if (item.seq !== undefined && (this.#lastSeq === undefined || item.seq > this.#lastSeq)) {
+          this.#lastSeq = item.seq;
+        }
         this.#report(item.error);
         continue;
+      }
+      if ("ready" in item && item.cursor !== undefined && this.#lastSeq === undefined) {
+        this.#lastSeq = item.cursor;
       }
       const conn = item.conn;
       const event = "event" in item ? item.event : undefined;

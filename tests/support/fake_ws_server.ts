@@ -96,7 +96,7 @@ export type HttpHandler = (
 export function defaultHttpResponse(request: FakeHttpRequest): Response {
   // `connection: close`, so that no idle keep-alive connection outlives the request.
   const headers = { "content-type": "application/json", connection: "close" };
-  if (request.method === "GET" && /(^|\/)health$/.test(request.url.pathname)) {
+  if (request.method === "GET" && /(^|\/)(health|ready)$/.test(request.url.pathname)) {
     return new Response('{"status":"ok"}', { status: 200, headers });
   }
   return new Response(null, { status: 426, headers: { connection: "close" } });

@@ -481,7 +481,7 @@ test("frames: delta and error become events; progress and unknown types deliver 
   const [badJson, badDurable, badTransient, notObject] = rec.errors as EventValidationError[];
   for (const error of rec.errors) assert.ok(error instanceof EventValidationError);
   assert.equal(rec.errors.length, 4);
-  assert.equal(badJson!.message, "Invalid event frame: not a JSON object");
+  assert.equal(badJson!.message, "Invalid event frame: not JSON");
   assert.equal(badJson!.excerpt, "{not json");
   assert.ok(badJson!.cause instanceof SyntaxError);
   assert.match(badDurable!.message, /^Invalid event frame: MessageEvent /);
@@ -536,12 +536,13 @@ test("frames: a durable with an invalid event during replay still ends the repla
     "ready:false",
     "event:snap",
   ]);
-  assert.equal(client.lastSeq, 0);
+  // The bad stored event still moves the cursor, so a reconnect does not report it again.
+  assert.equal(client.lastSeq, 1);
 });
 
 // --- 6., 7. auto ---------------------------------------------------------------------------------
 
-test("auto: a working session socket is kept; no /health probe", async () => {
+test("auto: a working session socket is kept; no /ready probe", async () => {
   await using server = await startFakeWsServer({
     onConnection: sessionOf(sync({}), durable(0, messageEvent("m0"))),
   });
@@ -570,7 +571,7 @@ test("auto: a working session socket is kept; no /health probe", async () => {
 });
 
 for (const status of [403, 404]) {
-  test(`auto: session upgrade refused with HTTP ${status} and /health 200 → falls back to the events socket`, async () => {
+  test(`auto: session upgrade refused with HTTP ${status} and /ready 200 → falls back to the events socket`, async () => {
     await using server = await startFakeWsServer({
       onUpgrade: ({ url }) => (url.pathname.startsWith("/sockets/session/") ? status : undefined),
       onConnection: eventsOf("a"),
@@ -584,7 +585,7 @@ for (const status of [403, 404]) {
     assert.deepEqual(rec.changes, [["events", "the server refused the session socket"]]);
     assert.deepEqual(rec.log, ["protocol:events", "ready:false", "event:state-1", "event:a"]);
     assert.deepEqual(search(server.upgradeUrls), [`${SESSION_PATH}?after_seq=-1`, EVENTS_PATH]);
-    assert.deepEqual(server.httpRequests, ["GET /health"]);
+    assert.deepEqual(server.httpRequests, ["GET /ready"]);
     assert.equal(server.connectionCount, 1);
     assert.deepEqual(server.connections[0]!.messages, [AUTH_FRAME]);
     assert.equal(client.connectionCount, 1);
@@ -594,13 +595,13 @@ for (const status of [403, 404]) {
     server.connections[0]!.drop();
     await waitFor(() => rec.events.length === 4, "second connection");
     assert.deepEqual(search(server.upgradeUrls).slice(2), [EVENTS_PATH]);
-    assert.deepEqual(server.httpRequests, ["GET /health"]);
+    assert.deepEqual(server.httpRequests, ["GET /ready"]);
     assert.equal(rec.changes.length, 1);
     assert.deepEqual(rec.log.slice(4), ["ready:true", "event:state-2", "event:a"]);
   });
 }
 
-test("auto: the /health probe goes to the host's path prefix", async () => {
+test("auto: the /ready probe goes to the host's path prefix", async () => {
   await using server = await startFakeWsServer({
     onUpgrade: ({ url }) => (url.pathname.includes("/sockets/session/") ? 404 : undefined),
     onConnection: eventsOf(),
@@ -609,7 +610,7 @@ test("auto: the /health probe goes to the host's path prefix", async () => {
   const { client, rec } = t;
   client.start();
   await client.waitUntilReady({ timeoutMs: 5_000 });
-  assert.deepEqual(server.httpRequests, ["GET /runtime/health"]);
+  assert.deepEqual(server.httpRequests, ["GET /runtime/ready"]);
   assert.deepEqual(search(server.upgradeUrls), [
     `/runtime${SESSION_PATH}`,
     `/runtime${EVENTS_PATH}`,
@@ -617,7 +618,7 @@ test("auto: the /health probe goes to the host's path prefix", async () => {
   assert.deepEqual(rec.changes, [["events", "the server refused the session socket"]]);
 });
 
-test("auto: /health failing keeps the session socket and retries with backoff; falls back once it answers", async () => {
+test("auto: /ready failing keeps the session socket and retries with backoff; falls back once it answers", async () => {
   await using server = await startFakeWsServer();
   const seen: number[] = [];
   const probes: string[] = [];
@@ -641,10 +642,14 @@ test("auto: /health failing keeps the session socket and retries with backoff; f
   await waitFor(() => server.upgradeAttempts === 4, "four session attempts");
   assert.equal(client.protocol, "session");
   assert.deepEqual(rec.changes, []);
-  assert.deepEqual(seen, [0, 1, 2, 3]);
-  assert.deepEqual(search(server.upgradeUrls), Array(4).fill(`${SESSION_PATH}?after_seq=-1`));
+  // (slice: a fifth attempt may already be under way on a slow machine)
+  assert.deepEqual(seen.slice(0, 4), [0, 1, 2, 3]);
+  assert.deepEqual(
+    search(server.upgradeUrls.slice(0, 4)),
+    Array(4).fill(`${SESSION_PATH}?after_seq=-1`),
+  );
   assert.ok(probes.length >= 3, `${probes.length} probes`);
-  for (const probe of probes) assert.equal(probe, `GET ${server.url}/health`);
+  for (const probe of probes) assert.equal(probe, `GET ${server.url}/ready`);
   assert.deepEqual(server.httpRequests, []); // the fetch option is used, not globalThis.fetch
   assert.equal(client.connectionCount, 0);
   assert.deepEqual(client.lastClose, { code: 1006, reason: "" });
@@ -673,11 +678,11 @@ test("auto: /health answering 503 counts as down (no fallback)", async () => {
   assert.equal(client.protocol, "session");
   assert.deepEqual(rec.changes, []);
   assert.ok(server.httpRequests.length >= 2);
-  for (const request of server.httpRequests) assert.equal(request, "GET /health");
+  for (const request of server.httpRequests) assert.equal(request, "GET /ready");
   assert.ok(server.upgradeUrls.every((url) => url.pathname === SESSION_PATH));
 });
 
-test("auto: stop() during the /health probe: no fallback and no further connection", async () => {
+test("auto: stop() during the /ready probe: no fallback and no further connection", async () => {
   await using server = await startFakeWsServer({ onUpgrade: () => 404 });
   let answer: (response: Response) => void = () => {};
   let probes = 0;
