@@ -9,23 +9,9 @@ import {
 } from "../../src/_async.ts";
 import { FakeTime, FakeTimer } from "../support/fake_time.ts";
 import { test } from "../support/test.ts";
+import { track } from "../support/track.ts";
 
 const START = 1_700_000_000_000;
-
-interface Tracked<T> {
-  state: "pending" | "fulfilled" | "rejected";
-  value?: T;
-  error?: unknown;
-}
-
-/** Observes a promise without awaiting it (and marks its rejection as handled). */
-function track<T>(p: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { state: "pending" };
-  p.then((value) => Object.assign(t, { state: "fulfilled", value }), (error: unknown) => {
-    Object.assign(t, { state: "rejected", error });
-  });
-  return t;
-}
 
 /** Records `addEventListener`/`removeEventListener` calls on a signal. */
 function spyListeners(signal: AbortSignal): { added: unknown[]; removed: unknown[] } {

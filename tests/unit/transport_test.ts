@@ -11,25 +11,11 @@ import {
 import { ConnectionError, ServerError, TimeoutError } from "../../src/errors.ts";
 import { FakeTime } from "../support/fake_time.ts";
 import { test } from "../support/test.ts";
+import { track } from "../support/track.ts";
 
 const START = 1_700_000_000_000;
 const URL_SEARCH = "http://h:1/api/conversations/search";
 const ADVICE_CONNECT = "(check the host and that the server is running)";
-
-interface Tracked<T> {
-  state: "pending" | "fulfilled" | "rejected";
-  value?: T;
-  error?: unknown;
-}
-
-/** Observes a promise without awaiting it (and marks its rejection as handled). */
-function track<T>(p: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { state: "pending" };
-  p.then((value) => Object.assign(t, { state: "fulfilled", value }), (error: unknown) => {
-    Object.assign(t, { state: "rejected", error });
-  });
-  return t;
-}
 
 interface Call {
   /** Fake milliseconds since START when the attempt reached the fetch. */
