@@ -6,6 +6,7 @@
  */
 
 import { delay } from "./_async.ts";
+import { EventHub } from "./_event_stream.ts";
 import { RunWaiter } from "./_run_waiter.ts";
 import { firstUserMessage, titleFromLLM, type TitleLLM, truncateTitle } from "./_title.ts";
 import { callInit, type CallOptions } from "./client.ts";
@@ -21,7 +22,13 @@ import {
   RemoteHandsError,
   TimeoutError,
 } from "./errors.ts";
-import { type Event, isPersistedEvent, parseEvent } from "./events.ts";
+import {
+  type Event,
+  type EventOfKind,
+  isPersistedEvent,
+  type KnownEventKind,
+  parseEvent,
+} from "./events.ts";
 import { RemoteEventsList } from "./events_list.ts";
 import { RemoteState } from "./remote_state.ts";
 import { secretsPayload, type SecretValue } from "./secrets.ts";
@@ -105,6 +112,23 @@ export interface RunOptions {
   pollIntervalMs?: number;
 }
 
+/** Options of {@linkcode RemoteConversation.events}. */
+export interface EventsOptions {
+  /**
+   * Ends the iteration: the iterator returns at once (events it buffered are dropped) and the
+   * `for await` loop finishes without throwing.
+   */
+  signal?: AbortSignal;
+  /** First yield the events already in `state.events` (a snapshot taken at the call). @default {false} */
+  history?: boolean;
+  /**
+   * Most unread live events to buffer. Unset: unbounded (a stalled consumer holds every event in
+   * memory). Past the limit the iterator stops receiving, yields what it buffered, then throws
+   * `EventBufferOverflowError`.
+   */
+  maxBuffer?: number;
+}
+
 /** Options of {@linkcode RemoteConversation.generateTitle}. */
 export interface GenerateTitleOptions {
   /** An OpenAI-compatible LLM to summarize the first message; without it, truncation. */
@@ -174,6 +198,12 @@ export class RemoteConversation implements AsyncDisposable {
   #deleteOnClose: boolean;
   #closed = false;
   #runs = new Set<{ waiter: RunWaiter; wake: () => void; fail: (err: unknown) => void }>();
+  #subscribers: EventHub<Event> = new EventHub<Event>({
+    onListenerError: (err) =>
+      this.#report(
+        new RemoteHandsError("An onEvent handler threw; delivery goes on", { cause: err }),
+      ),
+  });
 
   private constructor(
     options: RemoteConversationOptions,
@@ -257,6 +287,25 @@ export class RemoteConversation implements AsyncDisposable {
     }
     positive("maxIterationPerRun", options.maxIterationPerRun, true);
     positive("readyTimeoutMs", options.readyTimeoutMs);
+    const protocol = options.socketProtocol;
+    if (
+      protocol !== undefined && protocol !== "auto" && protocol !== "events" &&
+      protocol !== "session"
+    ) {
+      throw new TypeError(
+        `Cannot create the conversation as 'socketProtocol' must be auto, events or session: current value is ${
+          String(protocol)
+        }`,
+      );
+    }
+    if (
+      options.callbacks !== undefined &&
+      (!Array.isArray(options.callbacks) || options.callbacks.some((c) => typeof c !== "function"))
+    ) {
+      throw new TypeError(
+        "Cannot create the conversation as 'callbacks' must be an array of functions",
+      );
+    }
     const confirmation = options.confirmationPolicy === undefined
       ? undefined
       : policyToJSON(options.confirmationPolicy);
@@ -355,6 +404,7 @@ export class RemoteConversation implements AsyncDisposable {
         );
       }
     }
+    this.#subscribers.publish(event);
     for (const run of this.#runs) if (run.waiter.onEvent(event)) run.wake();
   }
 
@@ -728,6 +778,73 @@ export class RemoteConversation implements AsyncDisposable {
     return truncateTitle(message, maxLength);
   }
 
+  /**
+   * The live events as an async iterable: every event once, in the order callbacks get them
+   * (from the moment of the call on; with `history: true` the events already in `state.events`
+   * come first). Any number of iterators may run at once, each with its own buffer.
+   *
+   * How it ends, always without throwing: when the conversation is closed (after yielding what it
+   * buffered), when `signal` aborts (at once, dropping what it buffered), or when the loop is left
+   * early (`break`, `return`, a throw), which unsubscribes. Called on a closed conversation, it
+   * yields the history if asked and ends. The buffer is unbounded unless `maxBuffer` is set (then
+   * `EventBufferOverflowError` after the buffered events).
+   *
+   * @example Watch a run
+   * ```ts ignore
+   * const watching = (async () => {
+   *   for await (const event of conversation.events()) console.log(event.kind);
+   * })();
+   * await conversation.sendMessage("List the files");
+   * await conversation.run();
+   * await conversation.close(); // the loop ends
+   * await watching;
+   * ```
+   */
+  events(options: EventsOptions = {}): AsyncIterableIterator<Event> {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("Cannot iterate events as the options must be an object");
+    }
+    const { signal, history, maxBuffer } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError("Cannot iterate events as 'signal' must be an AbortSignal");
+    }
+    positive("maxBuffer", maxBuffer, true);
+    return this.#subscribers.stream({
+      signal,
+      maxBuffer,
+      initial: history ? this.#events.slice() : undefined,
+    });
+  }
+
+  /**
+   * Calls `handler` with every live event of one kind, typed for that kind; returns a function
+   * that unsubscribes (idempotent). A throwing handler is reported to `onError` and delivery goes
+   * on. Handlers are dropped on `close()`.
+   *
+   * @example
+   * ```ts ignore
+   * const off = conversation.onEvent("ActionEvent", (action) => {
+   *   console.log(action.tool_name, action.action?.kind);
+   * });
+   * await conversation.run();
+   * off();
+   * ```
+   */
+  onEvent<K extends KnownEventKind>(
+    kind: K,
+    handler: (event: EventOfKind<K>) => void,
+  ): () => void {
+    if (typeof kind !== "string" || (kind as string) === "") {
+      throw new TypeError("Cannot listen for events as 'kind' must be an event kind name");
+    }
+    if (typeof handler !== "function") {
+      throw new TypeError("Cannot listen for events as 'handler' must be a function");
+    }
+    return this.#subscribers.listen((event) => {
+      if (event.kind === kind) handler(event as EventOfKind<K>);
+    });
+  }
+
   /** Reloads the state from the server (REST). */
   async refresh(options: CallOptions = {}): Promise<void> {
     this.#checkOpen("refresh");
@@ -744,7 +861,11 @@ export class RemoteConversation implements AsyncDisposable {
     for (const run of this.#runs) {
       run.fail(new RemoteHandsError("Cannot wait for the run as the conversation was closed"));
     }
-    await this.#socket?.stop();
+    try {
+      await this.#socket?.stop();
+    } finally {
+      this.#subscribers.close(); // ends every events() iterator once it has yielded its buffer
+    }
     if (this.#deleteOnClose) {
       try {
         await this.workspace.client.rest.DELETE("/api/conversations/{conversation_id}", {

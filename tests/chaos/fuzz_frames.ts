@@ -681,7 +681,7 @@ export async function fuzzFrames(options: FuzzFramesOptions): Promise<FuzzFrames
     const conn: FakeWsConnection = await server.nextConnection(10_000);
     if (!(await authenticate(conn, KEY))) throw new Error("fuzz: the client did not authenticate");
     let closedEarly: unknown;
-    const closed = conn.closed.then((close) => {
+    void conn.closed.then((close) => {
       closedEarly = new Error(`fuzz: the socket closed early (${close.code} ${close.reason})`);
       wake?.();
     });
@@ -742,7 +742,6 @@ export async function fuzzFrames(options: FuzzFramesOptions): Promise<FuzzFrames
     }
     await catchUp();
     if (closedEarly) throw closedEarly;
-    void closed;
   } catch (err) {
     unhandled.seen.add(err);
   } finally {
