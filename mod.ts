@@ -86,13 +86,37 @@ export { RemoteEventsList } from "./src/events_list.ts";
 export { RemoteState, type RemoteStateOptions } from "./src/remote_state.ts";
 export {
   type ConversationCallback,
+  type EventsOptions,
   type GenerateTitleOptions,
   RemoteConversation,
   type RemoteConversationOptions,
   type RunOptions,
 } from "./src/remote_conversation.ts";
 export type { TitleLLM } from "./src/_title.ts";
-export { RemoteWorkspace, type RemoteWorkspaceOptions } from "./src/workspace.ts";
+export {
+  type BashOutput,
+  type CommandResult,
+  type ExecuteCommandOptions,
+  type FileContent,
+  type FileUploadResult,
+  type GitChange,
+  type GitChangesOptions,
+  type GitChangeStatus,
+  type GitDiff,
+  type GitDiffOptions,
+  RemoteWorkspace,
+  type RemoteWorkspaceOptions,
+} from "./src/workspace.ts";
+export {
+  type AttachOptions,
+  ConversationManager,
+  type ConversationManagerOptions,
+  type ConversationSortOrder,
+  type CountConversationsOptions,
+  type SearchConversationsOptions,
+  type SearchPageOptions,
+} from "./src/conversation_manager.ts";
+export { EventBufferOverflowError } from "./src/_event_stream.ts";
 export {
   AlwaysConfirm,
   type ConfirmationPolicy,

@@ -80,7 +80,11 @@ export function createTransport(options: TransportOptions): FetchLike {
       if (callerSignal.aborted) throw callerSignal.reason;
       throw new ConnectionError(new URL(request.url).origin, err);
     }
-    if (response.body === null) {
+    // No body to wait for (openapi-fetch does not read one it knows is empty).
+    if (
+      response.body === null || response.status === 204 || response.status === 304 ||
+      response.headers.get("content-length") === "0"
+    ) {
       cleanup();
       return response;
     }

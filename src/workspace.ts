@@ -4,8 +4,83 @@
  * @module
  */
 
+import type { components } from "../generated/openapi.ts";
+import { delay } from "./_async.ts";
 import type { FetchLike } from "./_transport.ts";
-import { type AgentServerClient, createAgentServerClient, normalizeHost } from "./client.ts";
+import {
+  type AgentServerClient,
+  callInit,
+  type CallOptions,
+  createAgentServerClient,
+  normalizeHost,
+} from "./client.ts";
+import { RemoteHandsError, TimeoutError } from "./errors.ts";
+
+/** One chunk of a command's output as the server stores it (`kind: "BashOutput"`). */
+export type BashOutput = components["schemas"]["BashOutput"];
+/** What `POST /api/file/upload` answers: `{ success, file_size }`. */
+export type FileUploadResult = components["schemas"]["FileUploadResult"];
+/** A changed file in a git repository: `{ path, status }`. */
+export type GitChange = components["schemas"]["GitChange"];
+/** How a file changed: `ADDED`, `UPDATED`, `DELETED` or `MOVED`. */
+export type GitChangeStatus = components["schemas"]["GitChangeStatus"];
+/** The two sides of one file's diff: `original` (at the ref) and `modified` (working tree). */
+export type GitDiff = components["schemas"]["GitDiff"];
+
+/** Options of {@linkcode RemoteWorkspace.executeCommand}. */
+export interface ExecuteCommandOptions {
+  /** Directory to run in: absolute, or relative to `workingDir`. @default {workingDir} */
+  cwd?: string;
+  /**
+   * Time limit of the command. The server kills it then (exit code -1, `timedOut: true`); sent
+   * in whole seconds, rounded up.
+   * @default {30000}
+   */
+  timeoutMs?: number;
+  /** Stops waiting and stops the command on the server; the promise rejects with the reason. */
+  signal?: AbortSignal;
+}
+
+/** Result of {@linkcode RemoteWorkspace.executeCommand}. */
+export interface CommandResult {
+  /** The command as sent. */
+  command: string;
+  /** The server's id of the command (its `BashCommand` event). */
+  commandId: string;
+  /** Exit code; -1 when the server killed the command at the time limit or could not start it. */
+  exitCode: number;
+  /** Everything the command wrote to stdout. */
+  stdout: string;
+  /** Everything the command wrote to stderr. */
+  stderr: string;
+  /**
+   * stdout followed by stderr (the server captures them apart, so they are not interleaved),
+   * without trailing line breaks, like a shell's `$(...)`.
+   */
+  output: string;
+  /** Whether the server killed the command at the time limit. */
+  timedOut: boolean;
+}
+
+/** Options of {@linkcode RemoteWorkspace.gitChanges}. */
+export interface GitChangesOptions extends CallOptions {
+  /** Ref to compare with (`HEAD` for `git status`-style changes); default: the upstream branch. */
+  ref?: string;
+}
+
+/** Options of {@linkcode RemoteWorkspace.gitDiff}. */
+export interface GitDiffOptions extends GitChangesOptions {
+  /** A commit SHA: the diff that commit introduced (cannot be combined with `ref`). */
+  commit?: string;
+}
+
+/** What {@linkcode RemoteWorkspace.fileUpload} accepts as content. */
+export type FileContent = Blob | Uint8Array | ArrayBuffer | string | ReadableStream<Uint8Array>;
+
+const COMMAND_POLL_MIN_MS = 20;
+const COMMAND_POLL_MAX_MS = 250;
+/** How long past the command's time limit to wait for its final output before giving up. */
+const COMMAND_GRACE_MS = 15_000;
 
 /** Options of {@linkcode RemoteWorkspace}. */
 export interface RemoteWorkspaceOptions {
@@ -101,8 +176,302 @@ export class RemoteWorkspace {
     return this.#client;
   }
 
+  /**
+   * Resolves a server path: absolute paths (`/x`, `C:\\x`) as given, others relative to
+   * `workingDir`.
+   */
+  #path(path: unknown, what: string, name = "path"): string {
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError(`Cannot ${what} as '${name}' must be a non-empty path on the server`);
+    }
+    if (path.includes("\0")) {
+      throw new TypeError(`Cannot ${what} as '${name}' contains a NUL character`);
+    }
+    if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) return path;
+    const base = this.workingDir.replace(/[\\/]+$/, "");
+    return `${base}/${path.replace(/^\.\//, "")}`;
+  }
+
+  /**
+   * Runs a shell command on the server (`POST /api/bash/start_bash_command`, then its output from
+   * `/api/bash/bash_events/search` until the exit code arrives) and returns its output.
+   * Aborting `signal` stops the command on the server and rejects with the signal's reason; if
+   * the server never reports an end (well past `timeoutMs`), the command is stopped and the call
+   * rejects with a {@linkcode TimeoutError}.
+   *
+   * @example
+   * ```ts ignore
+   * const { exitCode, output } = await workspace.executeCommand("git status --short", { cwd: "repo" });
+   * if (exitCode !== 0) throw new Error(output);
+   * ```
+   */
+  async executeCommand(
+    command: string,
+    options: ExecuteCommandOptions = {},
+  ): Promise<CommandResult> {
+    if (typeof command !== "string" || command.trim() === "") {
+      throw new TypeError("Cannot execute the command as it must be a non-empty string");
+    }
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new RangeError(
+        `Cannot use 'timeoutMs' as it must be a positive number: current value is ${timeoutMs}`,
+      );
+    }
+    const cwd = options.cwd === undefined
+      ? this.workingDir
+      : this.#path(options.cwd, "execute the command", "cwd");
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+    const started = Date.now();
+    const { data } = await this.#client.rest.POST("/api/bash/start_bash_command", {
+      body: { command, cwd, timeout: seconds },
+      ...callInit({ signal }),
+    });
+    const commandId = String(data?.id ?? "");
+    if (!commandId) {
+      throw new RemoteHandsError(
+        "Cannot follow the command as the server returned no command id (check the server version)",
+      );
+    }
+    const giveUpAt = started + seconds * 1000 + COMMAND_GRACE_MS;
+    let wait = COMMAND_POLL_MIN_MS;
+    try {
+      for (;;) {
+        const outputs = await this.#commandOutputs(commandId, signal);
+        const final = outputs.find((o) => o.exit_code !== undefined && o.exit_code !== null);
+        if (final) {
+          const sorted = outputs.map((o, i) => ({ o, i }))
+            .sort((a, b) => (a.o.order ?? 0) - (b.o.order ?? 0) || a.i - b.i)
+            .map(({ o }) => o);
+          const stdout = sorted.map((o) => o.stdout ?? "").join("");
+          const stderr = sorted.map((o) => o.stderr ?? "").join("");
+          const exitCode = final.exit_code as number;
+          return {
+            command,
+            commandId,
+            exitCode,
+            stdout,
+            stderr,
+            output: (stdout + stderr).replace(/(?:\r?\n)+$/, ""),
+            timedOut: exitCode === -1 && Date.now() - started >= seconds * 1000,
+          };
+        }
+        if (Date.now() > giveUpAt) {
+          throw new TimeoutError(`Waiting for the command ${commandId}`, timeoutMs);
+        }
+        await delay(wait, signal ? { signal } : {});
+        wait = Math.min(wait * 2, COMMAND_POLL_MAX_MS);
+      }
+    } catch (err) {
+      await this.#stopCommand(commandId);
+      throw err;
+    }
+  }
+
+  /** Every stored output chunk of one command, in the server's timestamp order. */
+  async #commandOutputs(
+    commandId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<BashOutput[]> {
+    const outputs: BashOutput[] = [];
+    let pageId: string | undefined;
+    do {
+      const { data } = await this.#client.rest.GET("/api/bash/bash_events/search", {
+        params: {
+          query: {
+            kind__eq: "BashOutput",
+            command_id__eq: commandId,
+            sort_order: "TIMESTAMP",
+            limit: 100,
+            ...(pageId ? { page_id: pageId } : {}),
+          },
+        },
+        ...callInit({ signal }),
+      });
+      for (const item of data?.items ?? []) {
+        if ((item as { kind?: unknown }).kind === "BashOutput") outputs.push(item as BashOutput);
+      }
+      pageId = data?.next_page_id ?? undefined;
+    } while (pageId);
+    return outputs;
+  }
+
+  /** Best effort: the command may have ended already, or the server may be gone. */
+  async #stopCommand(commandId: string): Promise<void> {
+    try {
+      await this.#client.rest.POST("/api/bash/bash_commands/{command_id}/stop", {
+        params: { path: { command_id: commandId } },
+        ...callInit({ timeoutMs: 5_000 }),
+      });
+    } catch {
+      // nothing more to do: the server's own time limit ends the command
+    }
+  }
+
+  /**
+   * Writes a file on the server (`POST /api/file/upload`, multipart field `file`), creating its
+   * parent directories. `path` is absolute or relative to `workingDir`. Strings are sent as
+   * UTF-8; a stream is read into memory first. Resolves with the server's `{ success, file_size }`.
+   *
+   * @example
+   * ```ts ignore
+   * await workspace.fileUpload("/workspace/data.bin", new Uint8Array([0, 1, 2, 255]));
+   * await workspace.fileUpload("notes/todo.md", "- write tests\n");
+   * ```
+   */
+  async fileUpload(
+    path: string,
+    content: FileContent,
+    options: CallOptions = {},
+  ): Promise<FileUploadResult> {
+    const target = this.#path(path, "upload the file");
+    let blob: Blob;
+    if (content instanceof Blob) blob = content;
+    else if (typeof content === "string") blob = new Blob([content]);
+    else if (content instanceof Uint8Array) {
+      blob = new Blob([content.slice() as Uint8Array<ArrayBuffer>]);
+    } else if (content instanceof ArrayBuffer) blob = new Blob([content]);
+    else if (content instanceof ReadableStream) {
+      options.signal?.throwIfAborted();
+      blob = await new Response(content).blob();
+    } else {
+      throw new TypeError(
+        "Cannot upload the file as 'content' must be a Blob, Uint8Array, ArrayBuffer, string or ReadableStream",
+      );
+    }
+    const form = new FormData();
+    form.append("file", blob, target.split(/[\\/]/).pop() || "upload");
+    const { data } = await this.#client.rest.POST("/api/file/upload", {
+      params: { query: { path: target } },
+      body: form as never,
+      ...callInit(options),
+    });
+    return data as FileUploadResult;
+  }
+
+  /**
+   * Reads a file from the server (`GET /api/file/download`) into a `Blob`. A missing file is a
+   * `NotFoundError`; a directory is a `BadRequestError`.
+   *
+   * @example
+   * ```ts ignore
+   * const blob = await workspace.fileDownload("/workspace/report.txt");
+   * console.log(await blob.text());
+   * ```
+   */
+  async fileDownload(path: string, options: CallOptions = {}): Promise<Blob> {
+    const target = this.#path(path, "download the file");
+    const { data, response } = await this.#client.rest.GET("/api/file/download", {
+      params: { query: { path: target } },
+      parseAs: "blob",
+      ...callInit(options),
+    });
+    if (data === undefined) {
+      // An empty file (Content-Length: 0): the client skips the body, so release it here.
+      await response.body?.cancel();
+      return new Blob([]);
+    }
+    return data as Blob;
+  }
+
+  /**
+   * Like {@linkcode RemoteWorkspace.fileDownload}, as a byte stream: read it to the end or
+   * `cancel()` it (that releases the connection). `signal` and `timeoutMs` cover the whole body.
+   *
+   * @example
+   * ```ts ignore
+   * const stream = await workspace.fileDownloadStream("/workspace/big.log");
+   * for await (const chunk of stream) total += chunk.length;
+   * ```
+   */
+  async fileDownloadStream(
+    path: string,
+    options: CallOptions = {},
+  ): Promise<ReadableStream<Uint8Array>> {
+    const target = this.#path(path, "download the file");
+    const { data, response } = await this.#client.rest.GET("/api/file/download", {
+      params: { query: { path: target } },
+      parseAs: "stream",
+      ...callInit(options),
+    });
+    if (data === undefined || data === null) {
+      // An empty file (Content-Length: 0): the client skips the body, so release it here.
+      await response.body?.cancel();
+      return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+    }
+    return data as ReadableStream<Uint8Array>;
+  }
+
+  /**
+   * The changed files of the git repository at `path` (absolute or relative to `workingDir`)
+   * (`GET /api/git/changes`); `[]` when it is not a repository. Untracked files count as added.
+   *
+   * @example
+   * ```ts ignore
+   * for (const change of await workspace.gitChanges(workspace.workingDir, { ref: "HEAD" })) {
+   *   console.log(change.status, change.path);
+   * }
+   * ```
+   */
+  async gitChanges(path: string, options: GitChangesOptions = {}): Promise<GitChange[]> {
+    const target = this.#path(path, "list git changes");
+    const ref = checkRef(options.ref, "list git changes", "ref");
+    const { data } = await this.#client.rest.GET("/api/git/changes", {
+      params: { query: { path: target, ...(ref !== undefined ? { ref } : {}) } },
+      ...callInit(options),
+    });
+    return (data ?? []) as GitChange[];
+  }
+
+  /**
+   * The two sides of one file's diff (`GET /api/git/diff`): `original` is its text at the ref
+   * (`""` if it did not exist there), `modified` its text now (`""` if deleted), each without the
+   * final line break. Both `null` outside a repository. `path` is absolute or relative to
+   * `workingDir`.
+   *
+   * @example
+   * ```ts ignore
+   * const { original, modified } = await workspace.gitDiff("src/app.ts", { ref: "HEAD" });
+   * ```
+   */
+  async gitDiff(path: string, options: GitDiffOptions = {}): Promise<GitDiff> {
+    const target = this.#path(path, "diff the file");
+    const ref = checkRef(options.ref, "diff the file", "ref");
+    const commit = checkRef(options.commit, "diff the file", "commit");
+    if (ref !== undefined && commit !== undefined) {
+      throw new TypeError(
+        "Cannot diff the file as 'ref' and 'commit' exclude each other: pass one",
+      );
+    }
+    if (commit !== undefined && !/^[0-9a-fA-F]{4,64}$/.test(commit)) {
+      throw new TypeError(
+        `Cannot diff the file as 'commit' must be a hex SHA: current value is '${commit}'`,
+      );
+    }
+    const query = {
+      path: target,
+      ...(ref !== undefined ? { ref } : {}),
+      ...(commit !== undefined ? { commit } : {}),
+    };
+    const { data } = await this.#client.rest.GET("/api/git/diff", {
+      params: { query },
+      ...callInit(options),
+    });
+    return data as GitDiff;
+  }
+
   /** JSON without the key. */
   toJSON(): Record<string, unknown> {
     return { host: this.host, workingDir: this.workingDir, hasApiKey: this.hasApiKey };
   }
+}
+
+function checkRef(value: unknown, what: string, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") {
+    throw new TypeError(`Cannot ${what} as '${name}' must be a non-empty string`);
+  }
+  return value;
 }

@@ -1,0 +1,393 @@
+/**
+ * {@linkcode ConversationManager}: list, count, read, delete and attach to the conversations of
+ * an agent server.
+ *
+ * @module
+ */
+
+import type { FetchLike } from "./_transport.ts";
+import { type AgentServerClient, callInit, type CallOptions } from "./client.ts";
+import { RemoteConversation, type RemoteConversationOptions } from "./remote_conversation.ts";
+import type { ConversationExecutionStatus, ConversationInfo, ConversationPage } from "./types.ts";
+import type { components } from "../generated/openapi.ts";
+import { RemoteWorkspace } from "./workspace.ts";
+
+/** Sort order of a conversation search. */
+export type ConversationSortOrder = components["schemas"]["ConversationSortOrder"];
+
+/**
+ * Options of {@linkcode ConversationManager}: a {@linkcode RemoteWorkspace}, or the server's
+ * address and key (then `attach()` works in each conversation's own working directory).
+ */
+export type ConversationManagerOptions =
+  | {
+    /** The workspace whose server and key to use (and, for `attach()`, its working directory). */
+    workspace: RemoteWorkspace;
+  }
+  | {
+    /** Agent server URL, e.g. `http://127.0.0.1:8000`. */
+    host: string | URL;
+    /** Session API key of the server. */
+    apiKey?: string | undefined;
+    /** Per-attempt HTTP timeout in milliseconds. @default {60000} */
+    timeoutMs?: number;
+    /** Retries of idempotent HTTP requests. @default {2} */
+    maxRetries?: number;
+    /** A fetch to use instead of `globalThis.fetch`. */
+    fetch?: FetchLike;
+    /** A WebSocket constructor to use instead of `globalThis.WebSocket` (for `attach()`). */
+    WebSocket?: typeof WebSocket;
+  };
+
+/** Options of {@linkcode ConversationManager.search} and {@linkcode ConversationManager.list}. */
+export interface SearchConversationsOptions extends CallOptions {
+  /** Only conversations with this execution status. */
+  status?: ConversationExecutionStatus;
+  /** @default {"CREATED_AT_DESC"} */
+  sortOrder?: ConversationSortOrder;
+  /** Page size (1 to 100). Every page is still read; this only sets how many per request. @default {100} */
+  limit?: number;
+  /** Include each conversation's skills (omitted by default to keep pages small). @default {false} */
+  includeSkills?: boolean;
+}
+
+/** Options of {@linkcode ConversationManager.searchPage}. */
+export interface SearchPageOptions extends SearchConversationsOptions {
+  /** `next_page_id` of the previous page; omit for the first page. */
+  pageId?: string;
+}
+
+/** Options of {@linkcode ConversationManager.count}. */
+export interface CountConversationsOptions extends CallOptions {
+  /** Only conversations with this execution status. */
+  status?: ConversationExecutionStatus;
+}
+
+/** Options of {@linkcode ConversationManager.attach}. */
+export interface AttachOptions extends
+  Omit<
+    RemoteConversationOptions,
+    | "agent"
+    | "workspace"
+    | "conversationId"
+    | "confirmationPolicy"
+    | "autotitle"
+    | "stuckDetection"
+  > {
+  /** The agent; default: the server's copy (`info.agent`). */
+  agent?: RemoteConversationOptions["agent"];
+  /**
+   * The workspace; default: the manager's, or one for the conversation's own working directory
+   * when the manager was made from a host.
+   */
+  workspace?: RemoteWorkspace;
+}
+
+/** Query of `GET /api/conversations/search`. */
+type SearchQuery = {
+  limit: number;
+  status?: ConversationExecutionStatus;
+  sort_order?: ConversationSortOrder;
+  include_skills?: boolean;
+  page_id?: string;
+};
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const STATUSES: readonly ConversationExecutionStatus[] = [
+  "idle",
+  "running",
+  "paused",
+  "waiting_for_confirmation",
+  "finished",
+  "error",
+  "stuck",
+  "deleting",
+];
+const SORT_ORDERS: readonly ConversationSortOrder[] = [
+  "CREATED_AT",
+  "UPDATED_AT",
+  "CREATED_AT_DESC",
+  "UPDATED_AT_DESC",
+];
+
+function checkId(id: unknown, what: string): string {
+  if (typeof id !== "string" || !UUID.test(id)) {
+    throw new TypeError(
+      `Cannot ${what} as the conversation id is not a UUID: current value is '${String(id)}'`,
+    );
+  }
+  return id;
+}
+
+function checkStatus(status: unknown, what: string): ConversationExecutionStatus | undefined {
+  if (status === undefined) return undefined;
+  if (!STATUSES.includes(status as ConversationExecutionStatus)) {
+    throw new TypeError(
+      `Cannot ${what} as 'status' must be one of ${STATUSES.join(", ")}: current value is '${
+        String(status)
+      }'`,
+    );
+  }
+  return status as ConversationExecutionStatus;
+}
+
+/**
+ * Lists, counts, reads, deletes and attaches to the conversations of one agent server.
+ *
+ * Ids are checked (UUID) before any request, with a `TypeError`; an unknown id is a
+ * `NotFoundError`.
+ *
+ * @example
+ * ```ts ignore
+ * import { ConversationManager, RemoteWorkspace } from "@remote-hands/client";
+ *
+ * const manager = new ConversationManager({
+ *   workspace: new RemoteWorkspace({ host: "http://127.0.0.1:8000", apiKey: "key", workingDir: "/work" }),
+ * });
+ * for await (const info of manager.search({ status: "finished" })) console.log(info.id, info.title);
+ * console.log(await manager.count());
+ * ```
+ */
+export class ConversationManager {
+  #client: AgentServerClient;
+  #workspace: RemoteWorkspace | undefined;
+  #hostOptions: Exclude<ConversationManagerOptions, { workspace: RemoteWorkspace }> | undefined;
+
+  /** Creates the manager; validates the options before any request. */
+  constructor(options: ConversationManagerOptions) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("Cannot create ConversationManager as the options are missing");
+    }
+    if ("workspace" in options && options.workspace !== undefined) {
+      const { workspace } = options;
+      if (!workspace || typeof workspace !== "object" || !("client" in workspace)) {
+        throw new TypeError(
+          "Cannot create ConversationManager as 'workspace' must be a RemoteWorkspace",
+        );
+      }
+      this.#workspace = workspace;
+      this.#client = workspace.client;
+      return;
+    }
+    if (!("host" in options)) {
+      throw new TypeError(
+        "Cannot create ConversationManager as it needs either 'workspace' or 'host'",
+      );
+    }
+    this.#hostOptions = { ...options };
+    // A throwaway workspace validates host, key and numbers exactly as RemoteWorkspace does.
+    this.#client = this.#workspaceFor("/").client;
+  }
+
+  /** The typed REST client in use. */
+  get client(): AgentServerClient {
+    return this.#client;
+  }
+
+  #workspaceFor(workingDir: string): RemoteWorkspace {
+    const o = this.#hostOptions!;
+    return new RemoteWorkspace({
+      host: o.host,
+      apiKey: o.apiKey,
+      workingDir,
+      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+      ...(o.maxRetries !== undefined ? { maxRetries: o.maxRetries } : {}),
+      ...(o.fetch ? { fetch: o.fetch } : {}),
+      ...(o.WebSocket ? { WebSocket: o.WebSocket } : {}),
+    });
+  }
+
+  /**
+   * One page of `GET /api/conversations/search`, for callers that keep the cursor themselves.
+   *
+   * @example
+   * ```ts ignore
+   * const first = await manager.searchPage({ limit: 10 });
+   * const second = first.next_page_id
+   *   ? await manager.searchPage({ limit: 10, pageId: first.next_page_id })
+   *   : undefined;
+   * ```
+   */
+  async searchPage(options: SearchPageOptions = {}): Promise<ConversationPage> {
+    const query = this.#searchQuery(options);
+    if (options.pageId !== undefined) {
+      if (typeof options.pageId !== "string" || options.pageId === "") {
+        throw new TypeError("Cannot search conversations as 'pageId' must be a non-empty string");
+      }
+      query.page_id = options.pageId;
+    }
+    const { data } = await this.#client.rest.GET("/api/conversations/search", {
+      params: { query },
+      ...callInit(options),
+    });
+    return data as ConversationPage;
+  }
+
+  #searchQuery(options: SearchConversationsOptions): SearchQuery {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("Cannot search conversations as the options must be an object");
+    }
+    const limit = options.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw new RangeError(
+        `Cannot use 'limit' as it must be a whole number from 1 to 100: current value is ${limit}`,
+      );
+    }
+    const status = checkStatus(options.status, "search conversations");
+    if (options.sortOrder !== undefined && !SORT_ORDERS.includes(options.sortOrder)) {
+      throw new TypeError(
+        `Cannot search conversations as 'sortOrder' must be one of ${
+          SORT_ORDERS.join(", ")
+        }: current value is '${String(options.sortOrder)}'`,
+      );
+    }
+    return {
+      limit,
+      ...(status !== undefined ? { status } : {}),
+      ...(options.sortOrder !== undefined ? { sort_order: options.sortOrder } : {}),
+      ...(options.includeSkills !== undefined ? { include_skills: options.includeSkills } : {}),
+    };
+  }
+
+  /**
+   * Every matching conversation, page after page (cursor `next_page_id`), as an async iterable.
+   * The options are checked at the call; requests start with the first `next()`. Aborting
+   * `signal` rejects the pending `next()` with the signal's reason (the loop throws).
+   *
+   * @example
+   * ```ts ignore
+   * for await (const info of manager.search({ status: "idle", sortOrder: "UPDATED_AT_DESC" })) {
+   *   console.log(info.id, info.updated_at);
+   * }
+   * ```
+   */
+  search(options: SearchConversationsOptions = {}): AsyncIterableIterator<ConversationInfo> {
+    const query = this.#searchQuery(options);
+    return this.#pages(query, options);
+  }
+
+  async *#pages(
+    query: SearchQuery,
+    options: CallOptions,
+  ): AsyncGenerator<ConversationInfo, undefined, undefined> {
+    const seen = new Set<string>();
+    let pageId: string | undefined;
+    do {
+      const { data } = await this.#client.rest.GET("/api/conversations/search", {
+        params: { query: pageId ? { ...query, page_id: pageId } : query },
+        ...callInit(options),
+      });
+      const page = data as ConversationPage;
+      for (const info of page.items ?? []) {
+        // a conversation updated while paging by UPDATED_AT may move pages: yield it once
+        if (seen.has(info.id)) continue;
+        seen.add(info.id);
+        options.signal?.throwIfAborted();
+        yield info;
+      }
+      pageId = page.next_page_id ?? undefined;
+    } while (pageId);
+    return undefined;
+  }
+
+  /**
+   * Every matching conversation, all pages read into one array.
+   *
+   * @example
+   * ```ts ignore
+   * const running = await manager.list({ status: "running" });
+   * ```
+   */
+  async list(options: SearchConversationsOptions = {}): Promise<ConversationInfo[]> {
+    const out: ConversationInfo[] = [];
+    for await (const info of this.search(options)) out.push(info);
+    return out;
+  }
+
+  /**
+   * How many conversations there are (with this status).
+   *
+   * @example
+   * ```ts ignore
+   * const finished = await manager.count({ status: "finished" });
+   * ```
+   */
+  async count(options: CountConversationsOptions = {}): Promise<number> {
+    const status = checkStatus(options.status, "count conversations");
+    const { data } = await this.#client.rest.GET("/api/conversations/count", {
+      params: { query: status !== undefined ? { status } : {} },
+      ...callInit(options),
+    });
+    return Number(data);
+  }
+
+  /**
+   * One conversation's info (`GET /api/conversations/{id}`); `NotFoundError` when unknown.
+   *
+   * @example
+   * ```ts ignore
+   * const info = await manager.get("6c1b5b1e-0000-4000-8000-000000000000");
+   * console.log(info.execution_status, info.title);
+   * ```
+   */
+  async get(id: string, options: CallOptions = {}): Promise<ConversationInfo> {
+    const conversationId = checkId(id, "get the conversation");
+    const { data } = await this.#client.rest.GET("/api/conversations/{conversation_id}", {
+      params: { path: { conversation_id: conversationId } },
+      ...callInit(options),
+    });
+    return data as ConversationInfo;
+  }
+
+  /**
+   * Deletes a conversation for good (`DELETE /api/conversations/{id}`); `NotFoundError` when
+   * unknown. An open `RemoteConversation` on it stops receiving events.
+   *
+   * @example
+   * ```ts ignore
+   * await manager.delete(conversation.id);
+   * ```
+   */
+  async delete(id: string, options: CallOptions = {}): Promise<void> {
+    const conversationId = checkId(id, "delete the conversation");
+    await this.#client.rest.DELETE("/api/conversations/{conversation_id}", {
+      params: { path: { conversation_id: conversationId } },
+      ...callInit(options),
+    });
+  }
+
+  /**
+   * Opens a {@linkcode RemoteConversation} on an existing conversation: `NotFoundError` when
+   * there is none (it never creates one). The agent and `maxIterationPerRun` default to the
+   * server's.
+   *
+   * @example
+   * ```ts ignore
+   * await using conversation = await manager.attach(id, { visualize: true });
+   * await conversation.sendMessage("Continue");
+   * await conversation.run();
+   * ```
+   */
+  async attach(id: string, options: AttachOptions = {}): Promise<RemoteConversation> {
+    const conversationId = checkId(id, "attach to the conversation");
+    if (options === null || typeof options !== "object") {
+      throw new TypeError("Cannot attach to the conversation as the options must be an object");
+    }
+    const { agent, workspace, ...rest } = options;
+    const info = await this.get(conversationId, { signal: options.signal });
+    const workingDir = (info.workspace as { working_dir?: unknown } | undefined)?.working_dir;
+    const target = workspace ?? this.#workspace ??
+      this.#workspaceFor(typeof workingDir === "string" && workingDir ? workingDir : "/");
+    const maxIterationPerRun = options.maxIterationPerRun ??
+      (typeof info.max_iterations === "number" && info.max_iterations > 0
+        ? info.max_iterations
+        : undefined);
+    return await RemoteConversation.create({
+      ...rest,
+      agent: agent ?? (info.agent as Record<string, unknown>),
+      workspace: target,
+      conversationId,
+      ...(maxIterationPerRun !== undefined ? { maxIterationPerRun } : {}),
+    });
+  }
+}
