@@ -143,6 +143,8 @@ export {
   type WaitUntilReadyOptions,
   WebSocketCallbackClient,
   type WebSocketCallbackClientOptions,
+  type WebSocketConstructorLike,
+  type WebSocketLike,
 } from "./src/websocket_client.ts";
 export type {
   AgentConfig,

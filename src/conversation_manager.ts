@@ -6,6 +6,7 @@
  */
 
 import type { FetchLike } from "./_transport.ts";
+import type { WebSocketConstructorLike } from "./websocket_client.ts";
 import { type AgentServerClient, callInit, type CallOptions } from "./client.ts";
 import { RemoteConversation, type RemoteConversationOptions } from "./remote_conversation.ts";
 import type { ConversationExecutionStatus, ConversationInfo, ConversationPage } from "./types.ts";
@@ -36,7 +37,7 @@ export type ConversationManagerOptions =
     /** A fetch to use instead of `globalThis.fetch`. */
     fetch?: FetchLike;
     /** A WebSocket constructor to use instead of `globalThis.WebSocket` (for `attach()`). */
-    WebSocket?: typeof WebSocket;
+    WebSocket?: WebSocketConstructorLike;
   };
 
 /** Options of {@linkcode ConversationManager.search} and {@linkcode ConversationManager.list}. */

@@ -336,7 +336,7 @@ export class RemoteConversation implements AsyncDisposable {
     }
     if (!info) {
       const body: Record<string, unknown> = {
-        agent: { kind: "Agent", ...options.agent },
+        agent: { kind: "Agent", ...(options.agent as Record<string, unknown>) },
         workspace: { kind: "LocalWorkspace", working_dir: workspace.workingDir },
         max_iterations: options.maxIterationPerRun ?? 500,
         stuck_detection: options.stuckDetection ?? true,

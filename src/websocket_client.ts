@@ -144,7 +144,7 @@ export interface WebSocketCallbackClientOptions {
    * @default {globalThis.fetch} */
   fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** The WebSocket constructor. @default {globalThis.WebSocket} */
-  WebSocket?: typeof WebSocket | undefined;
+  WebSocket?: WebSocketConstructorLike | undefined;
   /** Backoff between reconnects. */
   reconnect?: ReconnectOptions | undefined;
 }
@@ -240,6 +240,36 @@ export function reconnectDelay(
   );
 }
 
+/**
+ * The part of the WebSocket API the client uses: the browser's, Deno's, Bun's, Node's global one
+ * and the `ws` package's all fit.
+ *
+ * @example
+ * ```ts ignore
+ * import WebSocket from "ws";
+ * const Ctor: WebSocketConstructorLike = WebSocket;
+ * ```
+ */
+export interface WebSocketLike {
+  /** Set to `"arraybuffer"` by the client. */
+  binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  /** Sends a text frame. */
+  send(data: string): void;
+  /** Closes the socket. */
+  close(code?: number, reason?: string): void;
+  /** Listens for `open`, `message`, `error` and `close`. */
+  addEventListener(
+    type: "open" | "message" | "error" | "close",
+    // deno-lint-ignore no-explicit-any
+    listener: (event: any) => void,
+  ): void;
+}
+
+/** A WebSocket constructor, such as `globalThis.WebSocket` or the `ws` package's. */
+export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
+
 /** The two event sockets of the agent server (and `"auto"`, which picks one). */
 export type SocketProtocol = "events" | "session" | "auto";
 
@@ -249,7 +279,7 @@ const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([4001, 4004]);
 
 /** One WebSocket and what happened on it. */
 interface Connection {
-  readonly ws: WebSocket;
+  readonly ws: WebSocketLike;
   /** When `open` fired (`Date.now()`), if it did. */
   openedAt: number | undefined;
   /** Whether its first state event was seen. */
@@ -319,7 +349,7 @@ export class WebSocketCallbackClient {
   #sessionOpened = false;
   #lastSeq: number | undefined;
   #serverErrors = 0;
-  readonly #WebSocket: typeof WebSocket;
+  readonly #WebSocket: WebSocketConstructorLike;
   readonly #reconnect: ResolvedReconnect;
 
   #started = false;
@@ -628,7 +658,7 @@ export class WebSocketCallbackClient {
         url.searchParams.set("after_timestamp", after);
       }
     }
-    let ws: WebSocket;
+    let ws: WebSocketLike;
     try {
       ws = new this.#WebSocket(url.href);
     } catch (err) {

@@ -7,6 +7,7 @@
 import type { components } from "../generated/openapi.ts";
 import { delay } from "./_async.ts";
 import type { FetchLike } from "./_transport.ts";
+import type { WebSocketConstructorLike } from "./websocket_client.ts";
 import {
   type AgentServerClient,
   callInit,
@@ -103,7 +104,7 @@ export interface RemoteWorkspaceOptions {
   /** A fetch to use instead of `globalThis.fetch`. */
   fetch?: FetchLike;
   /** A WebSocket constructor to use instead of `globalThis.WebSocket`. */
-  WebSocket?: typeof WebSocket;
+  WebSocket?: WebSocketConstructorLike;
 }
 
 const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.util.inspect.custom")];
@@ -126,7 +127,7 @@ export class RemoteWorkspace {
   /** Working directory of the agent on the server. */
   readonly workingDir: string;
   /** The WebSocket constructor in use. */
-  readonly WebSocket: typeof WebSocket | undefined;
+  readonly WebSocket: WebSocketConstructorLike | undefined;
   #apiKey: string | undefined;
   #client: AgentServerClient;
 
