@@ -2,7 +2,8 @@
 # The two commands of the README, for a fresh machine:
 #   bash scripts/dev.sh demo   starts the real agent server and the scripted LLM, runs a conversation
 #   bash scripts/dev.sh test   runs everything CI runs (fmt, lint, type check, codegen check,
-#                              unit + integration tests under Deno, the test suite under Bun)
+#                              unit + integration tests under Deno, the test suite under Bun,
+#                              and real conversations from Node, headless Chromium and workerd)
 # Both install what they need first: Deno and Bun from the npm registry (tools/), the npm
 # dependencies, and on first use the pinned agent server from PyPI into a cached virtualenv.
 set -euo pipefail
@@ -40,11 +41,14 @@ case "${1:-}" in
     df=$(strip | grep -E '^(ok|FAILED) \| [0-9]+ passed' | sed -E 's/.*\| ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')
     bp=$(strip | grep -E '^ *[0-9]+ pass$' | tail -1 | tr -dc 0-9 || true)
     bf=$(strip | grep -E '^ *[0-9]+ fail$' | tail -1 | tr -dc 0-9 || true)
+    rp=$(strip | grep -E '^runtimes: [0-9]+ passed' | tail -1 | sed -E 's/runtimes: ([0-9]+) passed.*/\1/')
+    rf=$(strip | grep -E '^runtimes: [0-9]+ passed' | tail -1 | sed -E 's/.* ([0-9]+) failed.*/\1/')
     rm -f "$log"
     echo "took $(( $(date +%s) - start )) s (install included)"
-    echo "deno: ${dp:-0} passed, ${df:-0} failed; bun: ${bp:-0} passed, ${bf:-0} failed"
-    if [ "$status" -ne 0 ] && [ "$(( ${df:-0} + ${bf:-0} ))" -eq 0 ]; then df=1; fi
-    echo "tests: $(( ${dp:-0} + ${bp:-0} )) passed, $(( ${df:-0} + ${bf:-0} )) failed"
+    echo "deno: ${dp:-0} passed, ${df:-0} failed; bun: ${bp:-0} passed, ${bf:-0} failed; runtimes: ${rp:-0} passed, ${rf:-0} failed"
+    failed=$(( ${df:-0} + ${bf:-0} + ${rf:-0} ))
+    if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+    echo "tests: $(( ${dp:-0} + ${bp:-0} + ${rp:-0} )) passed, ${failed} failed"
     exit "$status"
     ;;
   *)
