@@ -31,7 +31,21 @@ const SYSTEM_PROMPT = "You are a helpful assistant that generates concise, descr
   "(which may be truncated), generate a concise, descriptive title for the conversation. " +
   "Return only the title, with no additional text, quotes, or explanations.";
 
-/** The LLM settings `generateTitle` uses for its one chat call. */
+/**
+ * The LLM settings `generateTitle` uses for its one chat call.
+ *
+ * @example
+ * ```ts
+ * import type { TitleLLM } from "./_title.ts";
+ * const llm: TitleLLM = {
+ *   model: "openai/gpt-4o-mini",
+ *   base_url: "https://api.openai.com/v1",
+ *   api_key: "sk-...",
+ * };
+ * // const title = await conversation.generateTitle({ llm });
+ * if (llm.model !== "openai/gpt-4o-mini") throw new Error();
+ * ```
+ */
 export interface TitleLLM {
   /** Model name; a provider prefix such as `openai/` is dropped. */
   model: string;

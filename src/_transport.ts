@@ -8,7 +8,23 @@
 import { delay, exponentialBackoffWithJitter } from "./_async.ts";
 import { ConnectionError, TimeoutError } from "./errors.ts";
 
-/** A fetch that takes a Request, as openapi-fetch calls it. */
+/**
+ * A fetch that takes a Request, as openapi-fetch calls it.
+ *
+ * @example Log every request
+ * ```ts
+ * import type { FetchLike } from "./_transport.ts";
+ * import { createAgentServerClient } from "./client.ts";
+ * const seen: string[] = [];
+ * const fetch: FetchLike = (request) => {
+ *   seen.push(`${request.method} ${new URL(request.url).pathname}`);
+ *   return Promise.resolve(Response.json(0)); // or: globalThis.fetch(request)
+ * };
+ * const client = createAgentServerClient({ host: "http://agent.test", fetch });
+ * await client.rest.GET("/api/conversations/count");
+ * if (seen[0] !== "GET /api/conversations/count") throw new Error(seen.join());
+ * ```
+ */
 export type FetchLike = (request: Request) => Promise<Response>;
 
 /** Header through which a single call overrides the timeout; stripped before sending. */

@@ -10,10 +10,38 @@ import type { paths } from "../generated/openapi.ts";
 import { createTransport, type FetchLike, TIMEOUT_HEADER } from "./_transport.ts";
 import { APIError } from "./errors.ts";
 
-/** The generated path map of the agent server's REST API. */
+/**
+ * The generated path map of the agent server's REST API.
+ *
+ * @example Name the query of an endpoint
+ * ```ts
+ * import type { AgentServerPaths } from "./client.ts";
+ * type CountQuery = NonNullable<
+ *   AgentServerPaths["/api/conversations/count"]["get"]["parameters"]["query"]
+ * >;
+ * const query: CountQuery = { status: "finished" };
+ * if (query.status !== "finished") throw new Error();
+ * ```
+ */
 export type AgentServerPaths = paths;
 
-/** Options for {@linkcode createAgentServerClient}. */
+/**
+ * Options for {@linkcode createAgentServerClient}.
+ *
+ * @example With a stand-in fetch
+ * ```ts
+ * import { type AgentServerClientOptions, createAgentServerClient } from "./client.ts";
+ * const options: AgentServerClientOptions = {
+ *   host: "http://agent.test/",
+ *   apiKey: "key",
+ *   timeoutMs: 5_000,
+ *   maxRetries: 0,
+ *   fetch: async () => Response.json(0),
+ * };
+ * const client = createAgentServerClient(options);
+ * if (client.baseUrl !== "http://agent.test" || !client.hasApiKey) throw new Error();
+ * ```
+ */
 export interface AgentServerClientOptions {
   /** Server URL, e.g. `http://127.0.0.1:8000`; a path prefix (`https://host/runtime/x`) is kept. */
   host: string | URL;
@@ -42,6 +70,19 @@ export interface AgentServerClientOptions {
  * Calls resolve to `{ data, response }` on 2xx and throw typed errors otherwise: an
  * {@linkcode APIError} subclass for HTTP errors, `ConnectionError` when the server cannot be
  * reached, `TimeoutError` when an attempt runs out of time, and the signal's reason on abort.
+ *
+ * @example Call a typed endpoint (here against a stand-in fetch)
+ * ```ts
+ * import { type AgentServerClient, createAgentServerClient } from "./client.ts";
+ * const client: AgentServerClient = createAgentServerClient({
+ *   host: "http://agent.test",
+ *   fetch: async () => Response.json(2),
+ * });
+ * const { data } = await client.rest.GET("/api/conversations/count", {
+ *   params: { query: { status: "finished" } },
+ * });
+ * if (data !== 2) throw new Error();
+ * ```
  */
 export interface AgentServerClient {
   /** The typed openapi-fetch client (`GET`, `POST`, ... on the generated paths). */
@@ -54,7 +95,17 @@ export interface AgentServerClient {
   readonly timeoutMs: number;
 }
 
-/** Per-call options accepted by helpers built on the client. */
+/**
+ * Per-call options accepted by helpers built on the client.
+ *
+ * @example
+ * ```ts
+ * import { type CallOptions, callInit } from "./client.ts";
+ * const controller = new AbortController();
+ * const options: CallOptions = { signal: controller.signal, timeoutMs: 10_000 };
+ * if (callInit(options).signal !== controller.signal) throw new Error();
+ * ```
+ */
 export interface CallOptions {
   /** Cancels the call; the promise rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
@@ -102,7 +153,19 @@ function checkTimeout(name: string, value: number | undefined): void {
   }
 }
 
-/** Returns per-call init fields (signal and timeout header) for an openapi-fetch call. */
+/**
+ * Returns per-call init fields (signal and timeout header) for an openapi-fetch call.
+ *
+ * @example Give one call its own time limit
+ * ```ts
+ * import { callInit, createAgentServerClient } from "./client.ts";
+ * const client = createAgentServerClient({ host: "http://agent.test", fetch: async () => Response.json(0) });
+ * const { data } = await client.rest.GET("/api/conversations/count", {
+ *   ...callInit({ timeoutMs: 5_000 }),
+ * });
+ * if (data !== 0) throw new Error();
+ * ```
+ */
 export function callInit(
   options: CallOptions = {},
 ): { signal?: AbortSignal; headers?: Record<string, string> } {

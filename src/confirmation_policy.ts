@@ -4,16 +4,44 @@
  * @module
  */
 
-/** Risk levels an action can carry. `UNKNOWN` is not a valid threshold. */
+/**
+ * Risk levels an action can carry. `UNKNOWN` is not a valid threshold.
+ *
+ * @example
+ * ```ts
+ * import { ConfirmRisky, type SecurityRisk } from "./confirmation_policy.ts";
+ * const threshold: SecurityRisk = "MEDIUM";
+ * if (new ConfirmRisky({ threshold }).threshold !== "MEDIUM") throw new Error();
+ * ```
+ */
 export type SecurityRisk = "LOW" | "MEDIUM" | "HIGH";
 
-/** The JSON form the server takes (`{ kind, ... }`). */
+/**
+ * The JSON form the server takes (`{ kind, ... }`).
+ *
+ * @example
+ * ```ts
+ * import { ConfirmRisky, type ConfirmationPolicyJSON } from "./confirmation_policy.ts";
+ * const json: ConfirmationPolicyJSON = new ConfirmRisky().toJSON();
+ * // { kind: "ConfirmRisky", threshold: "HIGH", confirm_unknown: true }
+ * if (json.kind !== "ConfirmRisky" || json.threshold !== "HIGH") throw new Error();
+ * ```
+ */
 export type ConfirmationPolicyJSON =
   | { kind: "NeverConfirm" }
   | { kind: "AlwaysConfirm" }
   | { kind: "ConfirmRisky"; threshold: SecurityRisk; confirm_unknown: boolean };
 
-/** Any confirmation policy. */
+/**
+ * Any confirmation policy.
+ *
+ * @example
+ * ```ts
+ * import { AlwaysConfirm, type ConfirmationPolicy, NeverConfirm } from "./confirmation_policy.ts";
+ * const policies: ConfirmationPolicy[] = [new NeverConfirm(), new AlwaysConfirm()];
+ * if (policies.map((p) => p.kind).join() !== "NeverConfirm,AlwaysConfirm") throw new Error();
+ * ```
+ */
 export type ConfirmationPolicy = NeverConfirm | AlwaysConfirm | ConfirmRisky;
 
 /**
@@ -52,7 +80,16 @@ export class AlwaysConfirm {
   }
 }
 
-/** Options of {@linkcode ConfirmRisky}. */
+/**
+ * Options of {@linkcode ConfirmRisky}.
+ *
+ * @example Ask for medium and high risk only, not for unknown risk
+ * ```ts
+ * import { ConfirmRisky, type ConfirmRiskyOptions } from "./confirmation_policy.ts";
+ * const options: ConfirmRiskyOptions = { threshold: "MEDIUM", confirmUnknown: false };
+ * if (new ConfirmRisky(options).confirmUnknown !== false) throw new Error();
+ * ```
+ */
 export interface ConfirmRiskyOptions {
   /**
    * Ask for actions at or above this risk.

@@ -10,15 +10,37 @@ import type { WebSocketConstructorLike } from "./websocket_client.ts";
 import { type AgentServerClient, callInit, type CallOptions } from "./client.ts";
 import { RemoteConversation, type RemoteConversationOptions } from "./remote_conversation.ts";
 import type { ConversationExecutionStatus, ConversationInfo, ConversationPage } from "./types.ts";
-import type { components } from "../generated/openapi.ts";
+import type { Schemas } from "./types.ts";
 import { RemoteWorkspace } from "./workspace.ts";
 
-/** Sort order of a conversation search. */
-export type ConversationSortOrder = components["schemas"]["ConversationSortOrder"];
+/**
+ * Sort order of a conversation search.
+ *
+ * @example
+ * ```ts
+ * import type { ConversationSortOrder } from "./conversation_manager.ts";
+ * const newestFirst: ConversationSortOrder = "CREATED_AT_DESC";
+ * // for await (const info of manager.search({ sortOrder: newestFirst })) ...
+ * if (newestFirst !== "CREATED_AT_DESC") throw new Error();
+ * ```
+ */
+export type ConversationSortOrder = Schemas["ConversationSortOrder"];
 
 /**
  * Options of {@linkcode ConversationManager}: a {@linkcode RemoteWorkspace}, or the server's
  * address and key (then `attach()` works in each conversation's own working directory).
+ *
+ * @example From a host (here with a stand-in fetch that answers every request with `3`)
+ * ```ts
+ * import { ConversationManager, type ConversationManagerOptions } from "./conversation_manager.ts";
+ * const options: ConversationManagerOptions = {
+ *   host: "http://agent.test",
+ *   apiKey: "key",
+ *   fetch: async () => Response.json(3),
+ * };
+ * const manager = new ConversationManager(options);
+ * if (await manager.count() !== 3) throw new Error();
+ * ```
  */
 export type ConversationManagerOptions =
   | {
@@ -40,11 +62,29 @@ export type ConversationManagerOptions =
     WebSocket?: WebSocketConstructorLike;
   };
 
-/** Options of {@linkcode ConversationManager.search} and {@linkcode ConversationManager.list}. */
+/**
+ * Options of {@linkcode ConversationManager.search} and {@linkcode ConversationManager.list}.
+ *
+ * @example The query they make (here against a stand-in fetch)
+ * ```ts
+ * import { ConversationManager, type SearchConversationsOptions } from "./conversation_manager.ts";
+ * const urls: URL[] = [];
+ * const manager = new ConversationManager({
+ *   host: "http://agent.test",
+ *   fetch: async (request) => {
+ *     urls.push(new URL(request.url));
+ *     return Response.json({ items: [], next_page_id: null });
+ *   },
+ * });
+ * const options: SearchConversationsOptions = { status: "finished", sortOrder: "UPDATED_AT_DESC", limit: 20 };
+ * const infos = await manager.list(options);
+ * if (infos.length !== 0 || urls[0]?.searchParams.get("sort_order") !== "UPDATED_AT_DESC") throw new Error();
+ * ```
+ */
 export interface SearchConversationsOptions extends CallOptions {
   /** Only conversations with this execution status. */
   status?: ConversationExecutionStatus;
-  /** @default {"CREATED_AT_DESC"} */
+  /** Order of the results. @default {"CREATED_AT_DESC"} */
   sortOrder?: ConversationSortOrder;
   /** Page size (1 to 100). Every page is still read; this only sets how many per request. @default {100} */
   limit?: number;
@@ -52,19 +92,67 @@ export interface SearchConversationsOptions extends CallOptions {
   includeSkills?: boolean;
 }
 
-/** Options of {@linkcode ConversationManager.searchPage}. */
+/**
+ * Options of {@linkcode ConversationManager.searchPage}.
+ *
+ * @example Read page by page (here against a stand-in fetch with two pages)
+ * ```ts
+ * import { ConversationManager, type SearchPageOptions } from "./conversation_manager.ts";
+ * const manager = new ConversationManager({
+ *   host: "http://agent.test",
+ *   fetch: async (request) =>
+ *     Response.json({
+ *       items: [],
+ *       next_page_id: new URL(request.url).searchParams.has("page_id") ? null : "p2",
+ *     }),
+ * });
+ * const options: SearchPageOptions = { limit: 10 };
+ * let pages = 0;
+ * for (;;) {
+ *   const page = await manager.searchPage(options);
+ *   pages++;
+ *   if (!page.next_page_id) break;
+ *   options.pageId = page.next_page_id;
+ * }
+ * if (pages !== 2) throw new Error();
+ * ```
+ */
 export interface SearchPageOptions extends SearchConversationsOptions {
   /** `next_page_id` of the previous page; omit for the first page. */
   pageId?: string;
 }
 
-/** Options of {@linkcode ConversationManager.count}. */
+/**
+ * Options of {@linkcode ConversationManager.count}.
+ *
+ * @example Here against a stand-in fetch that answers `5`
+ * ```ts
+ * import { ConversationManager, type CountConversationsOptions } from "./conversation_manager.ts";
+ * const manager = new ConversationManager({ host: "http://agent.test", fetch: async () => Response.json(5) });
+ * const options: CountConversationsOptions = { status: "running", timeoutMs: 5_000 };
+ * if (await manager.count(options) !== 5) throw new Error();
+ * ```
+ */
 export interface CountConversationsOptions extends CallOptions {
   /** Only conversations with this execution status. */
   status?: ConversationExecutionStatus;
 }
 
-/** Options of {@linkcode ConversationManager.attach}. */
+/**
+ * Options of {@linkcode ConversationManager.attach}.
+ *
+ * @example
+ * ```ts
+ * import type { AttachOptions } from "./conversation_manager.ts";
+ * const seen: string[] = [];
+ * const options: AttachOptions = {
+ *   callbacks: [(event) => seen.push(event.kind)],
+ *   readyTimeoutMs: 10_000,
+ * };
+ * // await using conversation = await manager.attach(id, options);
+ * if (options.callbacks?.length !== 1) throw new Error();
+ * ```
+ */
 export interface AttachOptions extends
   Omit<
     RemoteConversationOptions,

@@ -30,7 +30,17 @@ export class RemoteHandsError extends Error {
   }
 }
 
-/** What an {@linkcode APIError} was answering. */
+/**
+ * What an {@linkcode APIError} was answering.
+ *
+ * @example
+ * ```ts
+ * import { APIError, type APIErrorRequest } from "./errors.ts";
+ * const request: APIErrorRequest = { method: "POST", path: "/api/conversations" };
+ * const err = APIError.from(400, { detail: "bad" }, request);
+ * if (!err.message.startsWith("POST /api/conversations failed with 400")) throw new Error(err.message);
+ * ```
+ */
 export interface APIErrorRequest {
   /** HTTP method, e.g. `POST`. */
   method: string;
@@ -153,7 +163,16 @@ export class APIError extends RemoteHandsError {
   }
 }
 
-/** HTTP 400: the server refused the request (for some routes also an unknown conversation). */
+/**
+ * HTTP 400: the server refused the request (for some routes also an unknown conversation).
+ *
+ * @example
+ * ```ts
+ * import { APIError, BadRequestError } from "./errors.ts";
+ * const err = APIError.from(400, { detail: "Invalid request" }, { method: "POST", path: "/api/x" });
+ * if (!(err instanceof BadRequestError)) throw new Error("unexpected");
+ * ```
+ */
 export class BadRequestError extends APIError {}
 
 /**
@@ -168,22 +187,77 @@ export class BadRequestError extends APIError {}
  */
 export class AuthenticationError extends APIError {}
 
-/** HTTP 403: the request is not allowed. */
+/**
+ * HTTP 403: the request is not allowed.
+ *
+ * @example
+ * ```ts
+ * import { APIError, PermissionDeniedError } from "./errors.ts";
+ * const err = APIError.from(403, { detail: "Forbidden" }, { method: "POST", path: "/api/x" });
+ * if (!(err instanceof PermissionDeniedError)) throw new Error("unexpected");
+ * ```
+ */
 export class PermissionDeniedError extends APIError {}
 
-/** HTTP 404, or WebSocket close 4004: the conversation (or other resource) does not exist. */
+/**
+ * HTTP 404, or WebSocket close 4004: the conversation (or other resource) does not exist.
+ *
+ * @example
+ * ```ts
+ * import { APIError, NotFoundError } from "./errors.ts";
+ * const err = APIError.from(404, { detail: "Conversation not found" }, { method: "POST", path: "/api/x" });
+ * if (!(err instanceof NotFoundError)) throw new Error("unexpected");
+ * ```
+ */
 export class NotFoundError extends APIError {}
 
-/** HTTP 409: the conversation is busy (already running) or the id already exists. */
+/**
+ * HTTP 409: the conversation is busy (already running) or the id already exists.
+ *
+ * @example
+ * ```ts
+ * import { APIError, ConflictError } from "./errors.ts";
+ * const err = APIError.from(409, { detail: "Conversation is already running" }, { method: "POST", path: "/api/x" });
+ * if (!(err instanceof ConflictError)) throw new Error("unexpected");
+ * ```
+ */
 export class ConflictError extends APIError {}
 
-/** HTTP 422: the request failed validation; `detail` lists the fields. */
+/**
+ * HTTP 422: the request failed validation; `detail` lists the fields.
+ *
+ * @example
+ * ```ts
+ * import { APIError, ValidationError } from "./errors.ts";
+ * const err = APIError.from(422, { detail: [{ loc: ["body", "role"], msg: "Input should be 'user'" }] }, { method: "POST", path: "/api/x" });
+ * if (!(err instanceof ValidationError)) throw new Error("unexpected");
+ * if (!err.message.includes("body.role")) throw new Error(err.message);
+ * ```
+ */
 export class ValidationError extends APIError {}
 
-/** HTTP 429: too many requests. */
+/**
+ * HTTP 429: too many requests.
+ *
+ * @example
+ * ```ts
+ * import { APIError, RateLimitError } from "./errors.ts";
+ * const err = APIError.from(429, { detail: "Too many requests" }, { method: "POST", path: "/api/x" });
+ * if (!(err instanceof RateLimitError)) throw new Error("unexpected");
+ * ```
+ */
 export class RateLimitError extends APIError {}
 
-/** HTTP 5xx: the server failed. */
+/**
+ * HTTP 5xx: the server failed.
+ *
+ * @example
+ * ```ts
+ * import { APIError, ServerError } from "./errors.ts";
+ * const err = APIError.from(503, "Service Unavailable", { method: "POST", path: "/api/x" });
+ * if (!(err instanceof ServerError)) throw new Error("unexpected");
+ * ```
+ */
 export class ServerError extends APIError {}
 
 /**
@@ -336,7 +410,17 @@ export class EventValidationError extends RemoteHandsError {
   }
 }
 
-/** Extra details of a {@linkcode ConversationRunError}. */
+/**
+ * Extra details of a {@linkcode ConversationRunError}.
+ *
+ * @example
+ * ```ts
+ * import { ConversationRunError, type ConversationRunErrorDetails } from "./errors.ts";
+ * const details: ConversationRunErrorDetails = { conversationId: "c1", status: "stuck" };
+ * const err = new ConversationRunError(details);
+ * if (!err.message.includes("stuck")) throw new Error(err.message);
+ * ```
+ */
 export interface ConversationRunErrorDetails {
   /** The conversation id. */
   conversationId: string;

@@ -12,7 +12,16 @@
 import * as v from "valibot";
 import { EventValidationError } from "./errors.ts";
 
-/** Fields every event has. Any other field the server sends is kept as is. */
+/**
+ * Fields every event has. Any other field the server sends is kept as is.
+ *
+ * @example
+ * ```ts
+ * import type { BaseEvent } from "./events.ts";
+ * const event: BaseEvent = { kind: "PauseEvent", id: "e1", timestamp: "2026-01-01T00:00:00", source: "user" };
+ * if (event.kind !== "PauseEvent") throw new Error();
+ * ```
+ */
 export interface BaseEvent {
   /** The event's class name on the server, e.g. `MessageEvent`. */
   kind: string;
@@ -22,120 +31,367 @@ export interface BaseEvent {
   timestamp: string;
   /** `agent`, `user`, `environment` or `hook`. */
   source: string;
+  /** Any other field the server sent, kept as is. */
   [field: string]: unknown;
 }
 
-/** A nested object with a `kind`, such as an action or observation. */
+/**
+ * A nested object with a `kind`, such as an action or observation.
+ *
+ * @example
+ * ```ts
+ * import type { KindObject } from "./events.ts";
+ * const action: KindObject = { kind: "TerminalAction", command: "ls" };
+ * if (action.command !== "ls") throw new Error();
+ * ```
+ */
 export interface KindObject {
   /** The object's class name, e.g. `TerminalAction`. */
   kind: string;
+  /** Any other field the server sent, kept as is. */
   [field: string]: unknown;
 }
 
-/** A user or agent message. */
+/**
+ * A user or agent message.
+ *
+ * @example
+ * ```ts
+ * import { contentText, type MessageEvent } from "./events.ts";
+ * const event: MessageEvent = {
+ *   kind: "MessageEvent", id: "m1", timestamp: "2026-01-01T00:00:00", source: "user",
+ *   llm_message: { role: "user", content: [{ type: "text", text: "hi" }] },
+ * };
+ * if (contentText(event.llm_message.content) !== "hi") throw new Error();
+ * ```
+ */
 export interface MessageEvent extends BaseEvent {
+  /** Always `MessageEvent`. */
   kind: "MessageEvent";
   /** The message in the LLM format: `role` and content parts (`{ type: "text", text }`, ...). */
   llm_message: { role: string; content?: unknown[]; [field: string]: unknown };
 }
-/** A tool call the agent made (`action.kind` names the action, e.g. `TerminalAction`). */
+/**
+ * A tool call the agent made (`action.kind` names the action, e.g. `TerminalAction`).
+ *
+ * @example
+ * ```ts
+ * import { isEventKind, parseEvent } from "./events.ts";
+ * const r = parseEvent({
+ *   kind: "ActionEvent", id: "a1", timestamp: "2026-01-01T00:00:00", source: "agent",
+ *   tool_name: "terminal", tool_call_id: "call_1", action: { kind: "TerminalAction", command: "ls" },
+ * });
+ * if (!r.success || !isEventKind(r.event, "ActionEvent")) throw new Error("unexpected");
+ * if (r.event.action?.kind !== "TerminalAction") throw new Error();
+ * ```
+ */
 export interface ActionEvent extends BaseEvent {
+  /** Always `ActionEvent`. */
   kind: "ActionEvent";
+  /** Name of the tool called, e.g. `terminal`. */
   tool_name: string;
+  /** The LLM's id of the tool call; its observation carries the same id. */
   tool_call_id: string;
+  /** The action to run (its `kind` and arguments), when the call could be parsed. */
   action?: KindObject;
 }
-/** The result of a tool call. */
+/**
+ * The result of a tool call.
+ *
+ * @example
+ * ```ts
+ * import type { ObservationEvent } from "./events.ts";
+ * const event: ObservationEvent = {
+ *   kind: "ObservationEvent", id: "o1", timestamp: "2026-01-01T00:00:01", source: "environment",
+ *   tool_name: "terminal", tool_call_id: "call_1", action_id: "a1",
+ *   observation: { kind: "TerminalObservation", exit_code: 0 },
+ * };
+ * if (event.observation.exit_code !== 0) throw new Error();
+ * ```
+ */
 export interface ObservationEvent extends BaseEvent {
+  /** Always `ObservationEvent`. */
   kind: "ObservationEvent";
+  /** Name of the tool that ran. */
   tool_name: string;
+  /** The tool call this answers. */
   tool_call_id: string;
+  /** Id of the {@linkcode ActionEvent} this answers. */
   action_id: string;
+  /** The tool's result (its `kind` and fields, e.g. `TerminalObservation`). */
   observation: KindObject;
 }
-/** A pending action the user (or a hook) rejected. */
+/**
+ * A pending action the user (or a hook) rejected.
+ *
+ * @example
+ * ```ts
+ * import type { UserRejectObservation } from "./events.ts";
+ * const event: UserRejectObservation = {
+ *   kind: "UserRejectObservation", id: "r1", timestamp: "2026-01-01T00:00:01", source: "user",
+ *   tool_name: "terminal", tool_call_id: "call_1", action_id: "a1", rejection_reason: "too risky",
+ * };
+ * if (event.rejection_reason !== "too risky") throw new Error();
+ * ```
+ */
 export interface UserRejectObservation extends BaseEvent {
+  /** Always `UserRejectObservation`. */
   kind: "UserRejectObservation";
+  /** Name of the tool of the rejected action. */
   tool_name: string;
+  /** The tool call that was rejected. */
   tool_call_id: string;
+  /** Id of the rejected {@linkcode ActionEvent}. */
   action_id: string;
+  /** Why it was rejected. */
   rejection_reason: string;
 }
-/** A tool or agent error the agent can react to. */
+/**
+ * A tool or agent error the agent can react to.
+ *
+ * @example
+ * ```ts
+ * import type { AgentErrorEvent } from "./events.ts";
+ * const event: AgentErrorEvent = {
+ *   kind: "AgentErrorEvent", id: "x1", timestamp: "2026-01-01T00:00:01", source: "agent",
+ *   tool_name: "terminal", tool_call_id: "call_1", error: "command not found",
+ * };
+ * if (!event.error.includes("not found")) throw new Error();
+ * ```
+ */
 export interface AgentErrorEvent extends BaseEvent {
+  /** Always `AgentErrorEvent`. */
   kind: "AgentErrorEvent";
+  /** Name of the tool that failed. */
   tool_name: string;
+  /** The tool call that failed. */
   tool_call_id: string;
+  /** What went wrong. */
   error: string;
 }
-/** A state change: `key` is a state field or `full_state` (a whole snapshot, never stored). */
+/**
+ * A state change: `key` is a state field or `full_state` (a whole snapshot, never stored).
+ *
+ * @example
+ * ```ts
+ * import { type ConversationStateUpdateEvent, isPersistedEvent } from "./events.ts";
+ * const event: ConversationStateUpdateEvent = {
+ *   kind: "ConversationStateUpdateEvent", id: "s1", timestamp: "2026-01-01T00:00:01",
+ *   source: "environment", key: "execution_status", value: "running",
+ * };
+ * if (!isPersistedEvent(event)) throw new Error("single-key updates are stored");
+ * ```
+ */
 export interface ConversationStateUpdateEvent extends BaseEvent {
+  /** Always `ConversationStateUpdateEvent`. */
   kind: "ConversationStateUpdateEvent";
+  /** The state field that changed (e.g. `execution_status`), or `full_state` for a snapshot. */
   key: string;
+  /** The field's new value, or the whole state for `full_state`. */
   value: unknown;
 }
-/** The run failed: `code` is the exception class, `detail` the message. */
+/**
+ * The run failed: `code` is the exception class, `detail` the message.
+ *
+ * @example
+ * ```ts
+ * import type { ConversationErrorEvent } from "./events.ts";
+ * const event: ConversationErrorEvent = {
+ *   kind: "ConversationErrorEvent", id: "f1", timestamp: "2026-01-01T00:00:01",
+ *   source: "environment", code: "MaxIterationsReached", detail: "500 steps",
+ * };
+ * if (event.code !== "MaxIterationsReached") throw new Error();
+ * ```
+ */
 export interface ConversationErrorEvent extends BaseEvent {
+  /** Always `ConversationErrorEvent`. */
   kind: "ConversationErrorEvent";
+  /** The exception class on the server, e.g. `APIError` or `MaxIterationsReached`. */
   code: string;
+  /** The error message. */
   detail: string;
 }
-/** Token deltas when streaming is on (never stored). */
+/**
+ * Token deltas when streaming is on (never stored).
+ *
+ * @example
+ * ```ts
+ * import { isPersistedEvent, type StreamingDeltaEvent } from "./events.ts";
+ * const delta: StreamingDeltaEvent = {
+ *   kind: "StreamingDeltaEvent", id: "d1", timestamp: "2026-01-01T00:00:01", source: "agent",
+ *   content: "Hel",
+ * };
+ * if (isPersistedEvent(delta)) throw new Error("deltas are not stored");
+ * ```
+ */
 export interface StreamingDeltaEvent extends BaseEvent {
+  /** Always `StreamingDeltaEvent`. */
   kind: "StreamingDeltaEvent";
+  /** The next piece of the answer's text, if any. */
   content?: string | null;
+  /** The next piece of the model's reasoning, if any. */
   reasoning_content?: string | null;
 }
-/** The server could not handle a frame the client sent (never stored). */
+/**
+ * The server could not handle a frame the client sent (never stored).
+ *
+ * @example
+ * ```ts
+ * import { isPersistedEvent, type ServerErrorEvent } from "./events.ts";
+ * const event: ServerErrorEvent = {
+ *   kind: "ServerErrorEvent", id: "e1", timestamp: "2026-01-01T00:00:01", source: "environment",
+ *   code: "ValidationError", detail: "1 validation error for Message",
+ * };
+ * if (isPersistedEvent(event)) throw new Error("server errors are not stored");
+ * ```
+ */
 export interface ServerErrorEvent extends BaseEvent {
+  /** Always `ServerErrorEvent`. */
   kind: "ServerErrorEvent";
+  /** The error type, e.g. `ValidationError`. */
   code: string;
+  /** Details of the error, as the server sent them. */
   detail: unknown;
 }
-/** An ACP tool call; a later one with the same `tool_call_id` replaces it in the history. */
+/**
+ * An ACP tool call; a later one with the same `tool_call_id` replaces it in the history.
+ *
+ * @example
+ * ```ts
+ * import type { ACPToolCallEvent } from "./events.ts";
+ * const event: ACPToolCallEvent = {
+ *   kind: "ACPToolCallEvent", id: "t1", timestamp: "2026-01-01T00:00:01", source: "agent",
+ *   tool_call_id: "acp_1", status: "completed",
+ * };
+ * if (event.status !== "completed") throw new Error();
+ * ```
+ */
 export interface ACPToolCallEvent extends BaseEvent {
+  /** Always `ACPToolCallEvent`. */
   kind: "ACPToolCallEvent";
+  /** The ACP server's id of the tool call; updates of one call share it. */
   tool_call_id: string;
 }
-/** A known kind whose fields this client does not type beyond the common ones. */
+/**
+ * A known kind whose fields this client does not type beyond the common ones.
+ *
+ * @example
+ * ```ts
+ * import type { PlainEvent } from "./events.ts";
+ * const pause: PlainEvent<"PauseEvent"> = { kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" };
+ * if (pause.kind !== "PauseEvent") throw new Error();
+ * ```
+ */
 export interface PlainEvent<K extends string> extends BaseEvent {
+  /** The kind's name. */
   kind: K;
 }
 
-/** Every kind this client knows, with its type. */
+/**
+ * Every kind this client knows, with its type.
+ *
+ * @example
+ * ```ts
+ * import type { EventKindMap } from "./events.ts";
+ * const kinds: (keyof EventKindMap)[] = ["MessageEvent", "PauseEvent"];
+ * if (kinds.length !== 2) throw new Error();
+ * ```
+ */
 export interface EventKindMap {
+  /** A user or agent message. */
   MessageEvent: MessageEvent;
+  /** A tool call the agent made. */
   ActionEvent: ActionEvent;
+  /** The result of a tool call. */
   ObservationEvent: ObservationEvent;
+  /** A pending action that was rejected. */
   UserRejectObservation: UserRejectObservation;
+  /** A tool or agent error the agent can react to. */
   AgentErrorEvent: AgentErrorEvent;
+  /** The system prompt and tools the agent starts with. */
   SystemPromptEvent: PlainEvent<"SystemPromptEvent">;
+  /** A change of the conversation's state. */
   ConversationStateUpdateEvent: ConversationStateUpdateEvent;
+  /** The run failed. */
   ConversationErrorEvent: ConversationErrorEvent;
+  /** The user paused the agent (takes effect between steps). */
   PauseEvent: PlainEvent<"PauseEvent">;
+  /** The agent was interrupted mid-step (the running LLM call is cancelled). */
   InterruptEvent: PlainEvent<"InterruptEvent">;
+  /** The history was condensed (some events are forgotten by the LLM view). */
   Condensation: PlainEvent<"Condensation">;
+  /** A request to condense the history. */
   CondensationRequest: PlainEvent<"CondensationRequest">;
+  /** A summary a condenser made of forgotten events. */
   CondensationSummaryEvent: PlainEvent<"CondensationSummaryEvent">;
+  /** A hook ran: its type, command and result. */
   HookExecutionEvent: PlainEvent<"HookExecutionEvent">;
+  /** Raw LLM completion log data (when the LLM logs completions). */
   LLMCompletionLogEvent: PlainEvent<"LLMCompletionLogEvent">;
+  /** Token ids of an LLM interaction (vLLM). */
   TokenEvent: PlainEvent<"TokenEvent">;
+  /** A tool call run by an ACP server. */
   ACPToolCallEvent: ACPToolCallEvent;
+  /** Risk levels a security analyzer gave to pending actions. */
   SecurityAnalysisEvent: PlainEvent<"SecurityAnalysisEvent">;
+  /** Token deltas when streaming is on. */
   StreamingDeltaEvent: StreamingDeltaEvent;
+  /** The server could not handle a frame the client sent. */
   ServerErrorEvent: ServerErrorEvent;
 }
 
-/** The kinds this client knows by name. */
+/**
+ * The kinds this client knows by name.
+ *
+ * @example
+ * ```ts
+ * import type { KnownEventKind } from "./events.ts";
+ * const kind: KnownEventKind = "ActionEvent";
+ * if (kind !== "ActionEvent") throw new Error();
+ * ```
+ */
 export type KnownEventKind = keyof EventKindMap;
 
-/** An event of a known kind `K`, with its key fields typed and every other field kept. */
+/**
+ * An event of a known kind `K`, with its key fields typed and every other field kept.
+ *
+ * @example
+ * ```ts
+ * import type { EventOfKind } from "./events.ts";
+ * const failed: EventOfKind<"ConversationErrorEvent"> = {
+ *   kind: "ConversationErrorEvent", id: "f1", timestamp: "2026-01-01T00:00:00",
+ *   source: "environment", code: "APIError", detail: "rate limited",
+ * };
+ * if (failed.code !== "APIError") throw new Error();
+ * ```
+ */
 export type EventOfKind<K extends KnownEventKind> = EventKindMap[K];
 
-/** An event of a kind this client does not know (e.g. from a newer server), kept as sent. */
+/**
+ * An event of a kind this client does not know (e.g. from a newer server), kept as sent.
+ *
+ * @example
+ * ```ts
+ * import { parseEvent, type UnknownEvent } from "./events.ts";
+ * const r = parseEvent({ kind: "FutureEvent", id: "u1", timestamp: "2026-01-01T00:00:00", source: "agent", extra: 1 });
+ * if (!r.success) throw r.error;
+ * const event: UnknownEvent = r.event;
+ * if (event.extra !== 1) throw new Error("extra fields are kept");
+ * ```
+ */
 export type UnknownEvent = BaseEvent;
 
-/** Any event: a known kind or an unknown one. Narrow with {@linkcode isEventKind}. */
+/**
+ * Any event: a known kind or an unknown one. Narrow with {@linkcode isEventKind}.
+ *
+ * @example
+ * ```ts
+ * import { type Event, isEventKind } from "./events.ts";
+ * const events: Event[] = [{ kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" }];
+ * const pauses = events.filter((e) => isEventKind(e, "PauseEvent"));
+ * if (pauses.length !== 1) throw new Error();
+ * ```
+ */
 export type Event = EventKindMap[KnownEventKind] | UnknownEvent;
 
 const text = v.string();
@@ -216,7 +472,17 @@ const unknownSchema: v.GenericSchema<unknown, UnknownEvent> = v.looseObject({
   ...base,
 }) as unknown as v.GenericSchema<unknown, UnknownEvent>;
 
-/** Result of {@linkcode parseEvent}. */
+/**
+ * Result of {@linkcode parseEvent}: the event, or why the frame is not one.
+ *
+ * @example
+ * ```ts
+ * import { parseEvent, type ParseEventResult } from "./events.ts";
+ * const r: ParseEventResult = parseEvent({ kind: "PauseEvent" });
+ * if (r.success) throw new Error("id, timestamp and source are required");
+ * if (!r.error.message.startsWith("Invalid event frame")) throw new Error(r.error.message);
+ * ```
+ */
 export type ParseEventResult =
   | { success: true; event: Event }
   | { success: false; error: EventValidationError };

@@ -37,10 +37,43 @@ import { ConversationVisualizer } from "./visualizer.ts";
 import { type SocketProtocol, WebSocketCallbackClient } from "./websocket_client.ts";
 import type { RemoteWorkspace } from "./workspace.ts";
 
-/** A function that receives every event once. */
+/**
+ * A function that receives every event once.
+ *
+ * @example Count tool calls
+ * ```ts
+ * import type { ConversationCallback } from "./remote_conversation.ts";
+ * let toolCalls = 0;
+ * const onEvent: ConversationCallback = (event) => {
+ *   if (event.kind === "ActionEvent") toolCalls++;
+ * };
+ * // RemoteConversation.create({ ..., callbacks: [onEvent] })
+ * onEvent({ kind: "ActionEvent", id: "a1", timestamp: "2026-01-01T00:00:00", source: "agent", tool_name: "terminal", tool_call_id: "c1" });
+ * if (toolCalls !== 1) throw new Error();
+ * ```
+ */
 export type ConversationCallback = (event: Event) => void;
 
-/** Options of {@linkcode RemoteConversation.create}. */
+/**
+ * Options of {@linkcode RemoteConversation.create}.
+ *
+ * @example
+ * ```ts
+ * import type { RemoteConversationOptions } from "./remote_conversation.ts";
+ * import { ConfirmRisky } from "./confirmation_policy.ts";
+ * import { RemoteWorkspace } from "./workspace.ts";
+ * const options: RemoteConversationOptions = {
+ *   agent: { kind: "Agent", llm: { model: "openai/gpt-4o-mini", api_key: "sk-..." }, tools: [{ name: "terminal" }] },
+ *   workspace: new RemoteWorkspace({ host: "http://127.0.0.1:8000", workingDir: "/workspace" }),
+ *   maxIterationPerRun: 100,
+ *   confirmationPolicy: new ConfirmRisky({ threshold: "MEDIUM" }),
+ *   secrets: { GITHUB_TOKEN: "ghp_..." },
+ *   visualize: true,
+ * };
+ * // await using conversation = await RemoteConversation.create(options);
+ * if (options.maxIterationPerRun !== 100) throw new Error();
+ * ```
+ */
 export interface RemoteConversationOptions {
   /** The agent (LLM, tools, ...). Sent when creating; checked for kind when attaching. */
   agent: AgentConfig | Record<string, unknown>;
@@ -96,7 +129,19 @@ export interface RemoteConversationOptions {
   signal?: AbortSignal;
 }
 
-/** Options of {@linkcode RemoteConversation.run}. */
+/**
+ * Options of {@linkcode RemoteConversation.run}.
+ *
+ * @example Wait at most ten minutes, and stop waiting on Ctrl-C
+ * ```ts
+ * import type { RunOptions } from "./remote_conversation.ts";
+ * const controller = new AbortController();
+ * const options: RunOptions = { timeoutMs: 600_000, pollIntervalMs: 2_000, signal: controller.signal };
+ * // Deno.addSignalListener("SIGINT", () => controller.abort());
+ * // const status = await conversation.run(options);
+ * if (options.timeoutMs !== 600_000) throw new Error();
+ * ```
+ */
 export interface RunOptions {
   /** Cancels the wait (the run goes on on the server; use `pause()` to stop it). */
   signal?: AbortSignal;
@@ -112,7 +157,17 @@ export interface RunOptions {
   pollIntervalMs?: number;
 }
 
-/** Options of {@linkcode RemoteConversation.events}. */
+/**
+ * Options of {@linkcode RemoteConversation.events}.
+ *
+ * @example History first, at most 1000 unread events
+ * ```ts
+ * import type { EventsOptions } from "./remote_conversation.ts";
+ * const options: EventsOptions = { history: true, maxBuffer: 1_000 };
+ * // for await (const event of conversation.events(options)) console.log(event.kind);
+ * if (!options.history) throw new Error();
+ * ```
+ */
 export interface EventsOptions {
   /**
    * Ends the iteration: the iterator returns at once (events it buffered are dropped) and the
@@ -129,7 +184,20 @@ export interface EventsOptions {
   maxBuffer?: number;
 }
 
-/** Options of {@linkcode RemoteConversation.generateTitle}. */
+/**
+ * Options of {@linkcode RemoteConversation.generateTitle}.
+ *
+ * @example Summarize with an OpenAI-compatible endpoint
+ * ```ts
+ * import type { GenerateTitleOptions } from "./remote_conversation.ts";
+ * const options: GenerateTitleOptions = {
+ *   llm: { model: "gpt-4o-mini", base_url: "https://api.openai.com/v1", api_key: "sk-..." },
+ *   maxLength: 40,
+ * };
+ * // const title = await conversation.generateTitle(options);
+ * if (options.maxLength !== 40) throw new Error();
+ * ```
+ */
 export interface GenerateTitleOptions {
   /** An OpenAI-compatible LLM to summarize the first message; without it, truncation. */
   llm?: TitleLLM;

@@ -11,7 +11,29 @@ import type { Event } from "./events.ts";
 import type { RemoteEventsList } from "./events_list.ts";
 import type { ConversationExecutionStatus } from "./types.ts";
 
-/** Options of {@linkcode RemoteState}. */
+/**
+ * Options of {@linkcode RemoteState}.
+ *
+ * @example A first state, then a refresh (here against a stand-in fetch)
+ * ```ts
+ * import { createAgentServerClient } from "./client.ts";
+ * import { RemoteEventsList } from "./events_list.ts";
+ * import { RemoteState, type RemoteStateOptions } from "./remote_state.ts";
+ * const options: RemoteStateOptions = {
+ *   id: "c1",
+ *   events: new RemoteEventsList(),
+ *   initial: { execution_status: "idle" },
+ *   client: createAgentServerClient({
+ *     host: "http://agent.test",
+ *     fetch: async () => Response.json({ id: "c1", execution_status: "finished" }),
+ *   }),
+ * };
+ * const state = new RemoteState(options);
+ * const before = state.agentStatus; // "idle"
+ * await state.refresh();
+ * if (before !== "idle" || state.agentStatus !== "finished") throw new Error();
+ * ```
+ */
 export interface RemoteStateOptions {
   /** The conversation id. */
   id: string;

@@ -11,7 +11,16 @@
 const REDACTED = "**********";
 const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.util.inspect.custom")];
 
-/** Options of {@linkcode StaticSecret}. */
+/**
+ * Options of {@linkcode StaticSecret}.
+ *
+ * @example
+ * ```ts
+ * import { StaticSecret, type StaticSecretOptions } from "./secrets.ts";
+ * const options: StaticSecretOptions = { value: "ghp_...", description: "GitHub token for pushes" };
+ * if (new StaticSecret(options).description !== "GitHub token for pushes") throw new Error();
+ * ```
+ */
 export interface StaticSecretOptions {
   /** The secret value. */
   value: string;
@@ -62,7 +71,20 @@ export class StaticSecret {
   }
 }
 
-/** Options of {@linkcode LookupSecret}. */
+/**
+ * Options of {@linkcode LookupSecret}.
+ *
+ * @example
+ * ```ts
+ * import { LookupSecret, type LookupSecretOptions } from "./secrets.ts";
+ * const options: LookupSecretOptions = {
+ *   url: "https://vault.example/v1/token",
+ *   headers: { authorization: "Bearer ..." },
+ *   description: "Deploy token",
+ * };
+ * if (new LookupSecret(options).url !== options.url) throw new Error();
+ * ```
+ */
 export interface LookupSecretOptions {
   /** URL the server fetches the value from. */
   url: string;
@@ -119,7 +141,21 @@ export class LookupSecret {
   }
 }
 
-/** A secret: a plain string value or a source. */
+/**
+ * A secret: a plain string value or a source.
+ *
+ * @example
+ * ```ts
+ * import { LookupSecret, type SecretValue, StaticSecret } from "./secrets.ts";
+ * const secrets: Record<string, SecretValue> = {
+ *   API_TOKEN: "plain value",
+ *   DB_PASSWORD: new StaticSecret({ value: "hunter2" }),
+ *   DEPLOY_KEY: new LookupSecret({ url: "https://vault.example/v1/deploy" }),
+ * };
+ * // await conversation.updateSecrets(secrets);
+ * if (JSON.stringify(secrets).includes("hunter2")) throw new Error("values never leak");
+ * ```
+ */
 export type SecretValue = string | StaticSecret | LookupSecret;
 
 /**

@@ -15,7 +15,23 @@
 
 import { contentText, type Event, isEventKind } from "./events.ts";
 
-/** Options of {@linkcode ConversationVisualizer}. */
+/**
+ * Options of {@linkcode ConversationVisualizer}.
+ *
+ * @example Plain text into an array, tool output cut to 3 lines
+ * ```ts
+ * import { ConversationVisualizer, type ConversationVisualizerOptions } from "./visualizer.ts";
+ * const lines: string[] = [];
+ * const options: ConversationVisualizerOptions = {
+ *   name: "worker-1",
+ *   color: false,
+ *   maxObservationLines: 3,
+ *   write: (text) => lines.push(text),
+ * };
+ * new ConversationVisualizer(options).onEvent({ kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" });
+ * if (!lines[0]?.startsWith("[worker-1] ")) throw new Error(lines[0]);
+ * ```
+ */
 export interface ConversationVisualizerOptions {
   /**
    * Written as `[name] ` before every line, to tell several conversations apart.

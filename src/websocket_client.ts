@@ -32,8 +32,12 @@ import { type Event, parseEvent, parseEventFrame } from "./events.ts";
  * one. Python's client waits 1, 2, 4, ... 30 s with no jitter and resets after every connect.
  *
  * @example Faster first retries, a 10 s cap
- * ```ts ignore
+ * ```ts
+ * import { type ReconnectOptions, reconnectDelay } from "./websocket_client.ts";
  * const reconnect: ReconnectOptions = { initialDelayMs: 250, maxDelayMs: 10_000 };
+ * // new WebSocketCallbackClient({ ..., reconnect })
+ * if (reconnectDelay(0, reconnect, () => 0) !== 250) throw new Error();
+ * if (reconnectDelay(9, reconnect, () => 0) !== 10_000) throw new Error("capped at maxDelayMs");
  * ```
  */
 export interface ReconnectOptions {
@@ -244,10 +248,26 @@ export function reconnectDelay(
  * The part of the WebSocket API the client uses: the browser's, Deno's, Bun's, Node's global one
  * and the `ws` package's all fit.
  *
- * @example
- * ```ts ignore
- * import WebSocket from "ws";
- * const Ctor: WebSocketConstructorLike = WebSocket;
+ * @example A stand-in socket for tests
+ * ```ts
+ * import type { WebSocketConstructorLike, WebSocketLike } from "./websocket_client.ts";
+ * class FakeSocket implements WebSocketLike {
+ *   binaryType = "blob";
+ *   readyState = 0;
+ *   sent: string[] = [];
+ *   constructor(readonly url: string) {}
+ *   send(data: string): void {
+ *     this.sent.push(data);
+ *   }
+ *   close(): void {
+ *     this.readyState = 3;
+ *   }
+ *   addEventListener(): void {}
+ * }
+ * const Ctor: WebSocketConstructorLike = FakeSocket;
+ * const socket = new Ctor("ws://agent.test/sockets/events/x");
+ * socket.close();
+ * if (socket.readyState !== 3) throw new Error();
  * ```
  */
 export interface WebSocketLike {
@@ -267,10 +287,30 @@ export interface WebSocketLike {
   ): void;
 }
 
-/** A WebSocket constructor, such as `globalThis.WebSocket` or the `ws` package's. */
+/**
+ * A WebSocket constructor, such as `globalThis.WebSocket` or the `ws` package's.
+ *
+ * @example
+ * ```ts
+ * import type { WebSocketConstructorLike } from "./websocket_client.ts";
+ * const Ctor: WebSocketConstructorLike = WebSocket; // or, on older Node: (await import("ws")).default
+ * // new RemoteWorkspace({ host, workingDir, WebSocket: Ctor })
+ * if (typeof Ctor !== "function") throw new Error();
+ * ```
+ */
 export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
 
-/** The two event sockets of the agent server (and `"auto"`, which picks one). */
+/**
+ * The two event sockets of the agent server (and `"auto"`, which picks one).
+ *
+ * @example
+ * ```ts
+ * import type { SocketProtocol } from "./websocket_client.ts";
+ * const protocol: SocketProtocol = "session"; // exact resume; needs a server since about 1.49
+ * // RemoteConversation.create({ ..., socketProtocol: protocol })
+ * if (protocol !== "session") throw new Error();
+ * ```
+ */
 export type SocketProtocol = "events" | "session" | "auto";
 
 const OPEN = 1;

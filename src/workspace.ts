@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { components } from "../generated/openapi.ts";
+import type { Schemas } from "./types.ts";
 import { delay } from "./_async.ts";
 import type { FetchLike } from "./_transport.ts";
 import type { WebSocketConstructorLike } from "./websocket_client.ts";
@@ -17,18 +17,103 @@ import {
 } from "./client.ts";
 import { RemoteHandsError, TimeoutError } from "./errors.ts";
 
-/** One chunk of a command's output as the server stores it (`kind: "BashOutput"`). */
-export type BashOutput = components["schemas"]["BashOutput"];
-/** What `POST /api/file/upload` answers: `{ success, file_size }`. */
-export type FileUploadResult = components["schemas"]["FileUploadResult"];
-/** A changed file in a git repository: `{ path, status }`. */
-export type GitChange = components["schemas"]["GitChange"];
-/** How a file changed: `ADDED`, `UPDATED`, `DELETED` or `MOVED`. */
-export type GitChangeStatus = components["schemas"]["GitChangeStatus"];
-/** The two sides of one file's diff: `original` (at the ref) and `modified` (working tree). */
-export type GitDiff = components["schemas"]["GitDiff"];
+/**
+ * One chunk of a command's output as the server stores it (`kind: "BashOutput"`).
+ *
+ * @example
+ * ```ts
+ * import type { BashOutput } from "./workspace.ts";
+ * const chunk: BashOutput = { kind: "BashOutput", command_id: "cmd1", order: 0, stdout: "hi\n", exit_code: 0 };
+ * if (chunk.exit_code !== 0) throw new Error();
+ * ```
+ */
+export type BashOutput = Schemas["BashOutput"];
+/**
+ * What `POST /api/file/upload` answers: `{ success, file_size }`.
+ *
+ * @example
+ * ```ts
+ * import { type FileUploadResult, RemoteWorkspace } from "./workspace.ts";
+ * // A stand-in server that accepts every upload.
+ * const workspace = new RemoteWorkspace({
+ *   host: "http://agent.test",
+ *   workingDir: "/work",
+ *   fetch: async () => Response.json({ success: true, file_size: 3 }),
+ * });
+ * const result: FileUploadResult = await workspace.fileUpload("notes.txt", "abc");
+ * if (result.file_size !== 3) throw new Error();
+ * ```
+ */
+export type FileUploadResult = Schemas["FileUploadResult"];
+/**
+ * A changed file in a git repository: `{ path, status }`.
+ *
+ * @example
+ * ```ts
+ * import { type GitChange, RemoteWorkspace } from "./workspace.ts";
+ * // A stand-in server with one added file.
+ * const workspace = new RemoteWorkspace({
+ *   host: "http://agent.test",
+ *   workingDir: "/work",
+ *   fetch: async () => Response.json([{ path: "src/new.ts", status: "ADDED" }]),
+ * });
+ * const changes: GitChange[] = await workspace.gitChanges(".");
+ * if (changes[0]?.path !== "src/new.ts") throw new Error();
+ * ```
+ */
+export type GitChange = Schemas["GitChange"];
+/**
+ * How a file changed: `ADDED`, `UPDATED`, `DELETED` or `MOVED`.
+ *
+ * @example
+ * ```ts
+ * import type { GitChangeStatus } from "./workspace.ts";
+ * const letter: Record<GitChangeStatus, string> = { ADDED: "A", UPDATED: "M", DELETED: "D", MOVED: "R" };
+ * if (letter.UPDATED !== "M") throw new Error();
+ * ```
+ */
+export type GitChangeStatus = Schemas["GitChangeStatus"];
+/**
+ * The two sides of one file's diff: `original` (at the ref) and `modified` (working tree).
+ *
+ * @example
+ * ```ts
+ * import { type GitDiff, RemoteWorkspace } from "./workspace.ts";
+ * // A stand-in server where one line changed.
+ * const workspace = new RemoteWorkspace({
+ *   host: "http://agent.test",
+ *   workingDir: "/work",
+ *   fetch: async () => Response.json({ original: "a = 1", modified: "a = 2" }),
+ * });
+ * const diff: GitDiff = await workspace.gitDiff("src/app.ts", { ref: "HEAD" });
+ * if (diff.original === diff.modified) throw new Error();
+ * ```
+ */
+export type GitDiff = Schemas["GitDiff"];
 
-/** Options of {@linkcode RemoteWorkspace.executeCommand}. */
+/**
+ * Options of {@linkcode RemoteWorkspace.executeCommand}.
+ *
+ * @example
+ * ```ts
+ * import { type ExecuteCommandOptions, RemoteWorkspace } from "./workspace.ts";
+ * // A stand-in server: the command starts, then its output and exit code arrive.
+ * const workspace = new RemoteWorkspace({
+ *   host: "http://agent.test",
+ *   workingDir: "/work",
+ *   fetch: async (request) =>
+ *     request.method === "POST"
+ *       ? Response.json({ id: "cmd1" })
+ *       : Response.json({
+ *         items: [{ kind: "BashOutput", command_id: "cmd1", order: 0, stdout: "hi\n", exit_code: 0 }],
+ *         next_page_id: null,
+ *       }),
+ * });
+ * const options: ExecuteCommandOptions = { cwd: "repo", timeoutMs: 120_000 };
+ * const { exitCode } = await workspace.executeCommand("echo hi", options);
+ * if (exitCode !== 0) throw new Error();
+ * ```
+ */
 export interface ExecuteCommandOptions {
   /** Directory to run in: absolute, or relative to `workingDir`. @default {workingDir} */
   cwd?: string;
@@ -42,7 +127,28 @@ export interface ExecuteCommandOptions {
   signal?: AbortSignal;
 }
 
-/** Result of {@linkcode RemoteWorkspace.executeCommand}. */
+/**
+ * Result of {@linkcode RemoteWorkspace.executeCommand}.
+ *
+ * @example
+ * ```ts
+ * import { type CommandResult, RemoteWorkspace } from "./workspace.ts";
+ * // A stand-in server: the command starts, then its output and exit code arrive.
+ * const workspace = new RemoteWorkspace({
+ *   host: "http://agent.test",
+ *   workingDir: "/work",
+ *   fetch: async (request) =>
+ *     request.method === "POST"
+ *       ? Response.json({ id: "cmd1" })
+ *       : Response.json({
+ *         items: [{ kind: "BashOutput", command_id: "cmd1", order: 0, stdout: "hi\n", exit_code: 0 }],
+ *         next_page_id: null,
+ *       }),
+ * });
+ * const result: CommandResult = await workspace.executeCommand("echo hi");
+ * if (result.output !== "hi" || result.stdout !== "hi\n" || result.timedOut) throw new Error();
+ * ```
+ */
 export interface CommandResult {
   /** The command as sent. */
   command: string;
@@ -63,19 +169,68 @@ export interface CommandResult {
   timedOut: boolean;
 }
 
-/** Options of {@linkcode RemoteWorkspace.gitChanges}. */
+/**
+ * Options of {@linkcode RemoteWorkspace.gitChanges}.
+ *
+ * @example `git status`-style changes (here against a stand-in fetch)
+ * ```ts
+ * import { type GitChangesOptions, RemoteWorkspace } from "./workspace.ts";
+ * const urls: URL[] = [];
+ * const workspace = new RemoteWorkspace({
+ *   host: "http://agent.test",
+ *   workingDir: "/work",
+ *   fetch: async (request) => {
+ *     urls.push(new URL(request.url));
+ *     return Response.json([]);
+ *   },
+ * });
+ * const options: GitChangesOptions = { ref: "HEAD", timeoutMs: 10_000 };
+ * await workspace.gitChanges("repo", options);
+ * if (urls[0]?.searchParams.get("path") !== "/work/repo") throw new Error();
+ * if (urls[0]?.searchParams.get("ref") !== "HEAD") throw new Error();
+ * ```
+ */
 export interface GitChangesOptions extends CallOptions {
   /** Ref to compare with (`HEAD` for `git status`-style changes); default: the upstream branch. */
   ref?: string;
 }
 
-/** Options of {@linkcode RemoteWorkspace.gitDiff}. */
+/**
+ * Options of {@linkcode RemoteWorkspace.gitDiff}.
+ *
+ * @example What one commit changed (here against a stand-in fetch)
+ * ```ts
+ * import { type GitDiffOptions, RemoteWorkspace } from "./workspace.ts";
+ * const workspace = new RemoteWorkspace({
+ *   host: "http://agent.test",
+ *   workingDir: "/work",
+ *   fetch: async () => Response.json({ original: "", modified: "new file" }),
+ * });
+ * const options: GitDiffOptions = { commit: "3f2a9c1" };
+ * const { modified } = await workspace.gitDiff("README.md", options);
+ * if (modified !== "new file") throw new Error();
+ * ```
+ */
 export interface GitDiffOptions extends GitChangesOptions {
   /** A commit SHA: the diff that commit introduced (cannot be combined with `ref`). */
   commit?: string;
 }
 
-/** What {@linkcode RemoteWorkspace.fileUpload} accepts as content. */
+/**
+ * What {@linkcode RemoteWorkspace.fileUpload} accepts as content.
+ *
+ * @example Here against a stand-in fetch
+ * ```ts
+ * import { type FileContent, RemoteWorkspace } from "./workspace.ts";
+ * const workspace = new RemoteWorkspace({
+ *   host: "http://agent.test",
+ *   workingDir: "/work",
+ *   fetch: async () => Response.json({ success: true, file_size: 3 }),
+ * });
+ * const contents: FileContent[] = ["abc", new Uint8Array([1, 2, 3]), new Blob(["abc"])];
+ * for (const content of contents) await workspace.fileUpload("data.bin", content);
+ * ```
+ */
 export type FileContent = Blob | Uint8Array | ArrayBuffer | string | ReadableStream<Uint8Array>;
 
 const COMMAND_POLL_MIN_MS = 20;
@@ -83,7 +238,23 @@ const COMMAND_POLL_MAX_MS = 250;
 /** How long past the command's time limit to wait for its final output before giving up. */
 const COMMAND_GRACE_MS = 15_000;
 
-/** Options of {@linkcode RemoteWorkspace}. */
+/**
+ * Options of {@linkcode RemoteWorkspace}.
+ *
+ * @example
+ * ```ts
+ * import { RemoteWorkspace, type RemoteWorkspaceOptions } from "./workspace.ts";
+ * const options: RemoteWorkspaceOptions = {
+ *   host: "https://agents.example.com/runtime/abc/",
+ *   apiKey: "session-key",
+ *   workingDir: "/workspace/project",
+ *   timeoutMs: 30_000,
+ *   maxRetries: 3,
+ * };
+ * const workspace = new RemoteWorkspace(options);
+ * if (workspace.host !== "https://agents.example.com/runtime/abc") throw new Error(workspace.host);
+ * ```
+ */
 export interface RemoteWorkspaceOptions {
   /** Agent server URL, e.g. `http://127.0.0.1:8000` (a path prefix is kept). */
   host: string | URL;
