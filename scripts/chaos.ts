@@ -199,8 +199,8 @@ try {
   const frozen = await step("frozenRest (probe)", () => frozenRest(env));
   if (frozen) {
     const bugs = frozenRestFailures(frozen);
-    for (const b of bugs) log(`SRC BUG ${b}`);
-    srcBugs.push(...bugs);
+    for (const b of bugs) log(`FAILED ${b}`);
+    failures.push(...bugs);
     if (frozen.secret_leaks > 0) failures.push(`frozenRest: secret_leaks ${frozen.secret_leaks}`);
   }
 

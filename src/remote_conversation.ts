@@ -629,8 +629,19 @@ export class RemoteConversation implements AsyncDisposable {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     const stopWaiting = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+    const timedOut = (): ConversationRunError =>
+      new ConversationRunError({
+        conversationId: this.#id,
+        cause: new TimeoutError(`Waiting for the run of ${this.#id}`, timeoutMs),
+      });
     try {
-      waiter.postReturned(await this.#startRun(signal, stopWaiting));
+      try {
+        waiter.postReturned(await this.#startRun(signal, stopWaiting));
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        if (timeout.signal.aborted) throw timedOut();
+        throw err;
+      }
       // Wait for the socket to say the run is over; poll REST as a fallback.
       while (!waiter.ended) {
         const tick = delay(pollMs, { signal: stopWaiting });
@@ -640,12 +651,7 @@ export class RemoteConversation implements AsyncDisposable {
           throw err;
         });
         if (waiter.ended) break;
-        if (timeout.signal.aborted) {
-          throw new ConversationRunError({
-            conversationId: this.#id,
-            cause: new TimeoutError(`Waiting for the run of ${this.#id}`, timeoutMs),
-          });
-        }
+        if (timeout.signal.aborted) throw timedOut();
         try {
           const { data } = await rest.GET("/api/conversations/{conversation_id}", {
             ...path,
@@ -666,7 +672,18 @@ export class RemoteConversation implements AsyncDisposable {
       }
       const status = waiter.ended!;
       // Post-run reconcile: whatever the socket has not delivered yet comes from REST, once.
-      await this.#syncHistory(since, signal, true);
+      // It is a safety net, bounded by the run's time limit: if REST fails or runs out of time,
+      // the run still ends with its status (the socket saw it end) and the failure is reported.
+      try {
+        await this.#syncHistory(since, stopWaiting, true);
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        this.#report(
+          new RemoteHandsError("The post-run REST reconcile failed; the socket catches up later", {
+            cause: err,
+          }),
+        );
+      }
       if (status === "error" || status === "stuck") {
         const error = this.#lastErrorEvent(since);
         throw new ConversationRunError({
@@ -697,7 +714,7 @@ export class RemoteConversation implements AsyncDisposable {
       try {
         await this.workspace.client.rest.POST("/api/conversations/{conversation_id}/run", {
           ...path,
-          ...callInit({ signal }),
+          ...callInit({ signal: stopWaiting }),
         });
         return false;
       } catch (err) {

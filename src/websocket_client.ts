@@ -314,6 +314,8 @@ export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
 export type SocketProtocol = "events" | "session" | "auto";
 
 const OPEN = 1;
+/** How long `stop()` waits for the close handshake before it lets the socket go. */
+const CLOSE_WAIT_MS = 3_000;
 const CLOSED = 3;
 const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([4001, 4004]);
 
@@ -584,7 +586,12 @@ export class WebSocketCallbackClient {
       } catch {
         // Already closing.
       }
-      this.#stopping = conn.closed;
+      // A frozen peer never answers the close handshake: give it a bounded time, then let go.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      this.#stopping = Promise.race([
+        conn.closed,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+      ]).finally(() => clearTimeout(timer));
     }
     return this.#stopping;
   }

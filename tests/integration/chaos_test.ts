@@ -14,6 +14,8 @@ import {
   Capture,
   type ChaosEnv,
   cuts,
+  frozenRest,
+  frozenRestFailures,
   hygiene,
   invariantFailures,
   restart,
@@ -160,3 +162,12 @@ test("chaos: create, attach and close cycles leave no file descriptors behind", 
   assert.equal(m.secret_leaks, 0);
   noBrokenInvariants(m);
 }, { timeoutMs: 300_000 });
+
+test("chaos: with REST frozen, run() and close() still end within their bounds", async () => {
+  const m = await frozenRest(env);
+  assert.deepEqual(frozenRestFailures(m), []);
+  assert.equal(m.before_run_outcome, "ConversationRunError(status=-, cause TimeoutError)");
+  assert.equal(m.mid_run_outcome, "finished");
+  assert.equal(m.frozen_close_settled, true);
+  assert.equal(m.secret_leaks, 0);
+}, { timeoutMs: 180_000 });
