@@ -23,6 +23,32 @@ export const REPO_ROOT: string = dirname(dirname(fileURLToPath(import.meta.url))
 
 const LOCK_FILE = join(REPO_ROOT, "python", "requirements.lock");
 
+/**
+ * The server release to install and run: `$REMOTE_HANDS_SERVER_VERSION` (a compatibility run, see
+ * `scripts/compat.ts`), else the pin. Read on every call.
+ */
+export function serverVersion(): string {
+  return process.env.REMOTE_HANDS_SERVER_VERSION || AGENT_SERVER_VERSION;
+}
+
+/** The lock file of {@linkcode serverVersion}: the pin's, or `python/compat/<version>.lock`. */
+export function lockFile(): string {
+  const version = serverVersion();
+  if (version === AGENT_SERVER_VERSION) return LOCK_FILE;
+  if (!/^\d+\.\d+\.\d+$/.test(version)) {
+    throw new Error(
+      `Cannot install the agent server as REMOTE_HANDS_SERVER_VERSION must be a release like 1.44.1: current value is ${version}`,
+    );
+  }
+  const file = join(REPO_ROOT, "python", "compat", `${version}.lock`);
+  if (!existsSync(file)) {
+    throw new Error(
+      `Cannot install the agent server ${version} as ${file} is missing: run 'deno task compat ${version}'`,
+    );
+  }
+  return file;
+}
+
 /** Where cached virtualenvs and downloads go. */
 export function cacheDir(): string {
   const env = process.env;
@@ -55,11 +81,11 @@ export function findPython312(): string {
   );
 }
 
-/** The cached virtualenv folder for the current pin and lock file. */
+/** The cached virtualenv folder for the current version and its lock file. */
 export function venvDir(): string {
-  const lock = readFileSync(LOCK_FILE);
+  const lock = readFileSync(lockFile());
   const hash = createHash("sha256").update(lock).digest("hex").slice(0, 12);
-  return join(cacheDir(), `agent-server-${AGENT_SERVER_VERSION}-py312-${hash}`);
+  return join(cacheDir(), `agent-server-${serverVersion()}-py312-${hash}`);
 }
 
 function run(
@@ -126,10 +152,10 @@ export async function ensureAgentServerInstalled(
     if (existsSync(stamp)) return python;
     rmSync(dir, { recursive: true, force: true });
     const base = findPython312();
-    log(`Installing openhands-agent-server ${AGENT_SERVER_VERSION} into ${dir} (first run only)`);
+    log(`Installing openhands-agent-server ${serverVersion()} into ${dir} (first run only)`);
     const t0 = Date.now();
     await run(base, ["-m", "venv", dir], log);
-    await run(python, ["-m", "pip", "install", "--quiet", "--no-deps", "-r", LOCK_FILE], log);
+    await run(python, ["-m", "pip", "install", "--quiet", "--no-deps", "-r", lockFile()], log);
     // litellm fetches a price list at import unless told to use its bundled copy.
     await run(
       python,
@@ -140,7 +166,7 @@ export async function ensureAgentServerInstalled(
         OPENHANDS_SUPPRESS_BANNER: "1",
       },
     );
-    writeFileSync(stamp, `${AGENT_SERVER_VERSION}\n`);
+    writeFileSync(stamp, `${serverVersion()}\n`);
     log(`Installed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return python;
   } finally {

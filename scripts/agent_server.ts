@@ -29,7 +29,11 @@ import {
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AGENT_SERVER_VERSION, ensureAgentServerInstalled } from "./_agent_server_install.ts";
+import {
+  AGENT_SERVER_VERSION,
+  ensureAgentServerInstalled,
+  serverVersion,
+} from "./_agent_server_install.ts";
 
 export { AGENT_SERVER_VERSION };
 
@@ -289,11 +293,11 @@ async function main(args: string[]): Promise<void> {
     logFile: server.logFile,
     pid: process.pid,
     startSeconds: Number(((performance.now() - t0) / 1000).toFixed(2)),
-    serverVersion: AGENT_SERVER_VERSION,
+    serverVersion: serverVersion(),
   };
   if (infoFile) writeFileSync(infoFile, JSON.stringify(info));
   else {
-    console.log(`agent server ${AGENT_SERVER_VERSION}: ${info.serverUrl}`);
+    console.log(`agent server ${info.serverVersion}: ${info.serverUrl}`);
     console.log(`API key:        ${info.apiKey}`);
     console.log(`scripted LLM:   ${info.llmUrl}/v1  (model "openai/scripted")`);
     console.log(`root:           ${info.root}`);

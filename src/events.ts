@@ -545,7 +545,146 @@ export function parseEvent(raw: unknown): ParseEventResult {
 }
 
 /**
- * Decodes and validates one text frame of the event socket.
+ * Validates one decoded event that nobody else holds (a fresh `JSON.parse` result) in place:
+ * the same checks as {@linkcode parseEvent}, and the same result, without the copy.
+ *
+ * On success it returns `raw` itself, with the own keys `__proto__`, `constructor` and
+ * `prototype` deleted at its top level and in `llm_message`, `action` and `observation` (the
+ * objects {@linkcode parseEvent} rebuilds, and drops those keys from). On any failure it runs
+ * {@linkcode parseEvent}, so errors read exactly the same. Only for plain objects straight from
+ * `JSON.parse` that the caller owns: it mutates its argument.
+ *
+ * @example
+ * ```ts
+ * import { parseOwnedEvent } from "./events.ts";
+ * const raw = JSON.parse('{"kind":"PauseEvent","id":"p1","timestamp":"t","source":"user","__proto__":{"x":1}}');
+ * const r = parseOwnedEvent(raw);
+ * if (!r.success || r.event !== raw) throw new Error("validated in place");
+ * if (Object.hasOwn(raw, "__proto__")) throw new Error("prototype keys are dropped");
+ * ```
+ */
+export function parseOwnedEvent(raw: unknown): ParseEventResult {
+  if (
+    raw !== null && typeof raw === "object" && !Array.isArray(raw) &&
+    checkInPlace(raw as Record<string, unknown>)
+  ) {
+    return { success: true, event: raw as Event };
+  }
+  return parseEvent(raw);
+}
+
+/** An object whose `kind` is a string, as the `nested` schema wants. */
+function isKindObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" &&
+    typeof (value as { kind?: unknown }).kind === "string";
+}
+
+function isOptionalText(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === "string";
+}
+
+/** Drops the own keys valibot's `looseObject` leaves out of its copy. */
+function dropPrototypeKeys(o: Record<string, unknown>): void {
+  if (Object.hasOwn(o, "__proto__")) delete o["__proto__"];
+  if (Object.hasOwn(o, "constructor")) delete o["constructor"];
+  if (Object.hasOwn(o, "prototype")) delete o["prototype"];
+}
+
+/**
+ * The checks of {@linkcode schemas} (and `unknownSchema`) for a JSON object; on success, the keys
+ * valibot would not copy are deleted. Returns false, changing nothing, when any check fails. Keys
+ * are looked up as valibot does (`key in input`, then `input[key]`); for a JSON object that is
+ * its own keys only, since none of these names is on `Object.prototype`.
+ */
+function checkInPlace(e: Record<string, unknown>): boolean {
+  const kind = e.kind;
+  const id = e.id;
+  const timestamp = e.timestamp;
+  if (
+    typeof kind !== "string" || typeof id !== "string" || id.length === 0 ||
+    typeof timestamp !== "string" || timestamp.length === 0 || typeof e.source !== "string"
+  ) {
+    return false;
+  }
+  let inner: Record<string, unknown> | undefined;
+  switch (kind) {
+    case "MessageEvent": {
+      const m = e.llm_message;
+      if (
+        m === null || typeof m !== "object" || typeof (m as { role?: unknown }).role !== "string"
+      ) {
+        return false;
+      }
+      const content = (m as { content?: unknown }).content;
+      if (content !== undefined && !Array.isArray(content)) return false;
+      inner = m as Record<string, unknown>;
+      break;
+    }
+    case "ActionEvent": {
+      if (typeof e.tool_name !== "string" || typeof e.tool_call_id !== "string") return false;
+      const action = e.action;
+      if (action !== undefined) {
+        if (!isKindObject(action)) return false;
+        inner = action;
+      }
+      break;
+    }
+    case "ObservationEvent": {
+      if (
+        typeof e.tool_name !== "string" || typeof e.tool_call_id !== "string" ||
+        typeof e.action_id !== "string"
+      ) {
+        return false;
+      }
+      const observation = e.observation;
+      if (!isKindObject(observation)) return false;
+      inner = observation;
+      break;
+    }
+    case "UserRejectObservation":
+      if (
+        typeof e.tool_name !== "string" || typeof e.tool_call_id !== "string" ||
+        typeof e.action_id !== "string" || typeof e.rejection_reason !== "string"
+      ) {
+        return false;
+      }
+      break;
+    case "AgentErrorEvent":
+      if (
+        typeof e.tool_name !== "string" || typeof e.tool_call_id !== "string" ||
+        typeof e.error !== "string"
+      ) {
+        return false;
+      }
+      break;
+    case "ConversationStateUpdateEvent":
+      // `value` is `v.unknown()`: any value, but the key must be there.
+      if (typeof e.key !== "string" || !("value" in e)) return false;
+      break;
+    case "ConversationErrorEvent":
+      if (typeof e.code !== "string" || typeof e.detail !== "string") return false;
+      break;
+    case "ACPToolCallEvent":
+      if (typeof e.tool_call_id !== "string") return false;
+      break;
+    case "StreamingDeltaEvent":
+      if (!isOptionalText(e.content) || !isOptionalText(e.reasoning_content)) return false;
+      break;
+    case "ServerErrorEvent":
+      if (typeof e.code !== "string" || !("detail" in e)) return false;
+      break;
+    default:
+      // The plain known kinds and every unknown kind: the base fields only.
+      break;
+  }
+  dropPrototypeKeys(e);
+  if (inner !== undefined) dropPrototypeKeys(inner);
+  return true;
+}
+
+/**
+ * Decodes and validates one text frame of the event socket. The decoded object is validated in
+ * place ({@linkcode parseOwnedEvent}): nobody else holds it.
  *
  * @example
  * ```ts
@@ -564,7 +703,7 @@ export function parseEventFrame(frame: string): ParseEventResult {
       error: new EventValidationError("not JSON", frame, { cause: err }),
     };
   }
-  return parseEvent(raw);
+  return parseOwnedEvent(raw);
 }
 
 function safeExcerpt(raw: unknown): string {

@@ -27,7 +27,7 @@ import {
   type EventOfKind,
   isPersistedEvent,
   type KnownEventKind,
-  parseEvent,
+  parseOwnedEvent,
 } from "./events.ts";
 import { RemoteEventsList } from "./events_list.ts";
 import { RemoteState } from "./remote_state.ts";
@@ -487,16 +487,20 @@ export class RemoteConversation implements AsyncDisposable {
   /**
    * Pages the history over REST (100 events a page) from `since` (inclusive) or the start.
    * With `deliver`, unseen events go to callbacks (a reconcile); otherwise they only seed the list.
+   * With `max`, paging stops after that many stored events (the first `max` of the log, in the
+   * server's storage order, which is what REST pages through).
    */
   async #syncHistory(
     since: string | undefined,
     signal: AbortSignal | undefined,
     deliver: boolean,
+    max?: number,
   ): Promise<void> {
     const rest = this.workspace.client.rest;
     let pageId: string | undefined;
-    do {
-      const query: Record<string, unknown> = { limit: 100 };
+    let left = max ?? Infinity;
+    while (left > 0) {
+      const query: Record<string, unknown> = { limit: Math.min(100, left) };
       if (pageId) query.page_id = pageId;
       if (since) query.timestamp__gte = since;
       const { data } = await rest.GET("/api/conversations/{conversation_id}/events/search", {
@@ -504,8 +508,11 @@ export class RemoteConversation implements AsyncDisposable {
         ...callInit({ signal }),
       });
       const page = data as { items?: unknown[]; next_page_id?: string | null };
-      for (const raw of page.items ?? []) {
-        const parsed = parseEvent(raw);
+      const items = page.items ?? [];
+      left -= items.length;
+      for (const raw of items) {
+        // A REST page is a fresh JSON.parse result nobody else holds: validated in place.
+        const parsed = parseOwnedEvent(raw);
         if (!parsed.success) {
           this.#report(parsed.error);
           continue;
@@ -514,7 +521,8 @@ export class RemoteConversation implements AsyncDisposable {
         else this.#addHistory(parsed.event);
       }
       pageId = page.next_page_id ?? undefined;
-    } while (pageId);
+      if (!pageId) break;
+    }
   }
 
   async #connect(
@@ -523,28 +531,50 @@ export class RemoteConversation implements AsyncDisposable {
     signal: AbortSignal | undefined,
   ): Promise<void> {
     // History and catch-up, by socket:
-    // - session socket (preferred): the first connection replays the whole stored history
-    //   (`after_seq=-1`) before live events, with no interleaving; a reconnect resumes exactly
-    //   after the last stored event received. No REST paging at all.
+    // - session socket (preferred): the first connection is live only. Its first frame,
+    //   `sync{through_seq: T}`, says what the log held when the socket subscribed; the client's
+    //   resume cursor is T from then on. Once ready (onReady, which holds every later frame until
+    //   it resolves), the log's first T + 1 events are paged over REST into the list as history
+    //   (REST pages are faster than the socket's replay); then the held frames, the events after
+    //   T, go to callbacks. A live frame with seq <= T is dropped by the socket client (REST has
+    //   it); anything REST and the socket both bring is deduplicated by id. A reconnect resumes
+    //   exactly after the last stored event received (`after_seq`).
     // - events socket (older servers, or after a frame too large for the session socket): the
-    //   first connection is live only and the history is paged over REST once it is ready (the
-    //   Python order); a reconnect asks for everything since the newest stored event we have
+    //   first connection is live only and the whole history is paged over REST once it is ready
+    //   (the Python order); a reconnect asks for everything since the newest stored event we have
     //   (`resend_mode=since`, inclusive; duplicates are dropped by id).
-    // Either way, events before the first ready are history: they fill the list, not callbacks.
+    // Either way the history fills the list, not callbacks, and create() resolves only once it is
+    // loaded: if it cannot be, create() rejects with the reason.
     let historyLoaded = false;
+    let historyError: { error: unknown } | undefined;
+    const stopHistory = new AbortController();
+    const historySignal = signal
+      ? AbortSignal.any([signal, stopHistory.signal])
+      : stopHistory.signal;
     const socket: WebSocketCallbackClient = new WebSocketCallbackClient({
       host: this.workspace.host,
       conversationId: this.#id,
       protocol,
-      sessionReplay: "all",
-      callback: (event) => {
-        if (!historyLoaded && socket.protocol === "session") this.#addHistory(event);
-        else this.#ingest(event);
-      },
+      sessionReplay: "live",
+      callback: (event) => this.#ingest(event),
       onReady: async ({ reconnect }) => {
         if (reconnect || historyLoaded) return;
-        if (socket.protocol === "events") await this.#syncHistory(undefined, signal, false);
-        historyLoaded = true;
+        try {
+          if (socket.protocol === "session") {
+            // The cursor the sync frame set: the log's last seq at subscription (-1: empty).
+            const through = socket.lastSeq;
+            if (through === undefined) await this.#syncHistory(undefined, historySignal, false);
+            else if (through >= 0) {
+              await this.#syncHistory(undefined, historySignal, false, through);
+            }
+          } else {
+            await this.#syncHistory(undefined, historySignal, false);
+          }
+        } catch (error) {
+          historyError = { error };
+        } finally {
+          historyLoaded = true;
+        }
       },
       ...(this.workspace.apiKey ? { apiKey: this.workspace.apiKey } : {}),
       ...(this.workspace.WebSocket ? { WebSocket: this.workspace.WebSocket } : {}),
@@ -557,7 +587,12 @@ export class RemoteConversation implements AsyncDisposable {
     });
     this.#socket = socket;
     socket.start();
-    await socket.waitUntilReady({ timeoutMs: readyTimeoutMs, ...(signal ? { signal } : {}) });
+    try {
+      await socket.waitUntilReady({ timeoutMs: readyTimeoutMs, ...(signal ? { signal } : {}) });
+    } finally {
+      stopHistory.abort(); // a history still paging when the wait gave up stops here
+    }
+    if (historyError) throw historyError.error;
   }
 
   /**

@@ -24,7 +24,7 @@ import {
   RemoteHandsError,
   WebSocketConnectionError,
 } from "./errors.ts";
-import { type Event, parseEvent, parseEventFrame } from "./events.ts";
+import { type Event, parseEventFrame, parseOwnedEvent } from "./events.ts";
 
 /**
  * Backoff between reconnects. Delays are `min(maxDelayMs, initialDelayMs * multiplier ** n)`,
@@ -475,7 +475,9 @@ export class WebSocketCallbackClient {
   }
 
   /**
-   * Session socket: the seq of the last stored event delivered (the resume cursor).
+   * Session socket: the resume cursor: the seq of the last stored event delivered, or after a
+   * live-only connect the `through_seq` of its `sync` frame (the last seq stored then; `-1` when
+   * nothing was). `undefined` until then, and on the events socket.
    *
    * @example
    * ```ts ignore
@@ -806,19 +808,24 @@ export class WebSocketCallbackClient {
           conn.afterSeq < through;
         conn.replayThrough = replaying ? through : undefined;
         // Live only (or nothing to replay): resume after what the server had at connect time,
-        // so events stored while a later connection is down are not lost.
+        // so events stored while a later connection is down are not lost. A live-only sync
+        // without `through_seq` means the log was empty: the cursor is -1 (resume from the start).
         if (!replaying) {
+          const cursor = typeof through === "number"
+            ? through
+            : conn.afterSeq === undefined
+            ? -1
+            : undefined;
           this.#enqueue(
-            typeof through === "number"
-              ? { conn, ready: true, cursor: through }
-              : { conn, ready: true },
+            cursor === undefined ? { conn, ready: true } : { conn, ready: true, cursor },
           );
         }
         return;
       }
       case "durable":
       case "transient": {
-        const parsed = parseEvent(frame.event);
+        // `frame` came from our own JSON.parse: its event is validated in place.
+        const parsed = parseOwnedEvent(frame.event);
         if (!parsed.success) {
           // A bad stored event still moves the cursor: reported once, not on every reconnect.
           this.#enqueue(

@@ -42,7 +42,12 @@ async function startStack(): Promise<StackInfo> {
   const args = isBun
     ? ["run", script, "--info-file", infoFile, "--watch-parent"]
     : ["run", "-A", script, "--info-file", infoFile, "--watch-parent"];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", log, log], cwd: REPO_ROOT });
+  // The environment passes through, REMOTE_HANDS_SERVER_VERSION included (scripts/compat.ts).
+  const child = spawn(process.execPath, args, {
+    stdio: ["ignore", log, log],
+    cwd: REPO_ROOT,
+    env: process.env,
+  });
   child.unref();
   let exited: number | null = null;
   child.once("exit", (code) => (exited = code ?? -1));
@@ -64,7 +69,12 @@ async function startStack(): Promise<StackInfo> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return JSON.parse(readFileSync(infoFile, "utf8")) as StackInfo;
+  const info = JSON.parse(readFileSync(infoFile, "utf8")) as StackInfo;
+  const wanted = process.env.REMOTE_HANDS_SERVER_VERSION;
+  if (wanted && info.serverVersion !== wanted) {
+    throw new Error(`The stack runs server ${info.serverVersion}, not ${wanted}`);
+  }
+  return info;
 }
 
 /** The running stack (started on first import of this module). */
