@@ -17,12 +17,11 @@
  * @module
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { REPO_ROOT } from "./_agent_server_install.ts";
+import { startStackProcess } from "./_stack_process.ts";
 import { runProcess } from "../tests/runtimes/_common.ts";
 
 const EXAMPLES_DIR = join(REPO_ROOT, "examples");
@@ -60,52 +59,10 @@ function elapsed(t0: number): number {
   return (performance.now() - t0) / 1000;
 }
 
-/** Starts `scripts/agent_server.ts --info-file` (scripted LLM + real server) as a child process. */
+/** Starts the stack (scripted LLM + real server) as a child process. */
 async function startStack(): Promise<{ info: StackInfo; stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), "remote-hands-examples-"));
-  const infoFile = join(dir, "info.json");
-  const logFile = join(dir, "stack.log");
-  const fd = openSync(logFile, "a");
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      "run",
-      "-A",
-      join(REPO_ROOT, "scripts", "agent_server.ts"),
-      "--info-file",
-      infoFile,
-      "--watch-parent",
-    ],
-    { cwd: REPO_ROOT, stdio: ["ignore", fd, fd] },
-  );
-  let exited = false;
-  child.once("exit", () => (exited = true));
-  const deadline = Date.now() + 15 * 60_000; // the first run on a machine installs the server
-  while (!existsSync(infoFile)) {
-    if (exited || Date.now() > deadline) {
-      throw new Error(`the stack did not start:\n${readFileSync(logFile, "utf8").slice(-4000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await new Promise((r) => setTimeout(r, 50)); // the file is written in one call; be safe
-  const info = JSON.parse(readFileSync(infoFile, "utf8")) as StackInfo;
-  return {
-    info,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const done = (): void => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        };
-        if (exited) return done();
-        const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
-        child.once("exit", () => {
-          clearTimeout(kill);
-          done();
-        });
-        child.kill("SIGTERM");
-      }),
-  };
+  const stack = await startStackProcess("examples");
+  return { info: stack.info as unknown as StackInfo, stop: stack.stop };
 }
 
 /** Every example: `*.ts` (not `_*.ts`) under Deno, `*.sh` with bash; some also under Bun. */

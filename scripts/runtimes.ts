@@ -17,11 +17,11 @@
  * @module
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./_agent_server_install.ts";
+import { startStackProcess } from "./_stack_process.ts";
 
 /** npm packages the checks load (devDependencies of package.json). */
 const NPM_PACKAGES = ["esbuild", "playwright-core", "ws", "typescript"];
@@ -125,56 +125,15 @@ async function ensureChromium(log: Log): Promise<void> {
   log(`installed chromium with apt-get in ${elapsed(t0).toFixed(1)} s`);
 }
 
-/** Starts `scripts/agent_server.ts --info-file` (scripted LLM + real server) as a child process. */
+/** Starts the stack (scripted LLM + real server) as a child process and logs where it is. */
 async function startStack(log: Log): Promise<{ info: StackInfo; stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), "remote-hands-runtimes-"));
-  const infoFile = join(dir, "info.json");
-  const logFile = join(dir, "stack.log");
-  const fd = openSync(logFile, "a");
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      "run",
-      "-A",
-      join(REPO_ROOT, "scripts", "agent_server.ts"),
-      "--info-file",
-      infoFile,
-      "--watch-parent",
-    ],
-    { cwd: REPO_ROOT, stdio: ["ignore", fd, fd] },
-  );
-  let exited = false;
-  child.once("exit", () => (exited = true));
-  const deadline = Date.now() + 15 * 60_000; // the first run on a machine installs the server
-  while (!existsSync(infoFile)) {
-    if (exited || Date.now() > deadline) {
-      throw new Error(`the stack did not start:\n${readFileSync(logFile, "utf8").slice(-4000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await new Promise((r) => setTimeout(r, 50)); // the file is written in one call; be safe
-  const info = JSON.parse(readFileSync(infoFile, "utf8")) as StackInfo;
+  const stack = await startStackProcess("runtimes");
+  const info = stack.info as unknown as StackInfo;
   log(
     `agent server ${info.serverVersion} on ${info.serverUrl}, scripted LLM on ${info.llmUrl} ` +
       `(started in ${info.startSeconds} s)`,
   );
-  return {
-    info,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        };
-        if (exited) return done();
-        const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
-        child.once("exit", () => {
-          clearTimeout(kill);
-          done();
-        });
-        child.kill("SIGTERM");
-      }),
-  };
+  return { info, stop: stack.stop };
 }
 
 async function main(args: string[]): Promise<number> {
