@@ -573,6 +573,14 @@ export function parseOwnedEvent(raw: unknown): ParseEventResult {
   return parseEvent(raw);
 }
 
+/** Per known kind, the fields its schema wants as strings (`text`) beyond the base ones. */
+const TEXT_FIELDS: ReadonlyMap<string, readonly string[]> = new Map(
+  Object.entries(schemas).map(([kind, schema]) => {
+    const entries = (schema as unknown as { entries: v.ObjectEntries }).entries;
+    return [kind, Object.keys(entries).filter((key) => entries[key] === text)];
+  }),
+);
+
 /** An object whose `kind` is a string, as the `nested` schema wants. */
 function isKindObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" &&
@@ -580,14 +588,17 @@ function isKindObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isOptionalText(value: unknown): boolean {
-  return value === undefined || value === null || typeof value === "string";
+  return value == null || typeof value === "string";
 }
 
-/** Drops the own keys valibot's `looseObject` leaves out of its copy. */
+/** The own keys valibot's `looseObject` leaves out of its copy. */
+const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"] as const;
+const NO_FIELDS: readonly string[] = [];
+
 function dropPrototypeKeys(o: Record<string, unknown>): void {
-  if (Object.hasOwn(o, "__proto__")) delete o["__proto__"];
-  if (Object.hasOwn(o, "constructor")) delete o["constructor"];
-  if (Object.hasOwn(o, "prototype")) delete o["prototype"];
+  for (const key of PROTOTYPE_KEYS) {
+    if (Object.hasOwn(o, key)) delete o[key];
+  }
 }
 
 /**
@@ -597,88 +608,53 @@ function dropPrototypeKeys(o: Record<string, unknown>): void {
  * its own keys only, since none of these names is on `Object.prototype`.
  */
 function checkInPlace(e: Record<string, unknown>): boolean {
-  const kind = e.kind;
-  const id = e.id;
-  const timestamp = e.timestamp;
+  const { kind, id, timestamp } = e;
   if (
-    typeof kind !== "string" || typeof id !== "string" || id.length === 0 ||
-    typeof timestamp !== "string" || timestamp.length === 0 || typeof e.source !== "string"
+    typeof kind !== "string" || typeof id !== "string" || id === "" ||
+    typeof timestamp !== "string" || timestamp === "" || typeof e.source !== "string"
   ) {
     return false;
   }
+  for (const field of TEXT_FIELDS.get(kind) ?? NO_FIELDS) {
+    if (typeof e[field] !== "string") return false;
+  }
+  // The nested object the kind's schema rebuilds (and drops prototype keys from), if any.
   let inner: Record<string, unknown> | undefined;
   switch (kind) {
     case "MessageEvent": {
-      const m = e.llm_message;
+      const m = e.llm_message as { role?: unknown; content?: unknown } | null;
       if (
-        m === null || typeof m !== "object" || typeof (m as { role?: unknown }).role !== "string"
+        m === null || typeof m !== "object" || typeof m.role !== "string" ||
+        (m.content !== undefined && !Array.isArray(m.content))
       ) {
         return false;
       }
-      const content = (m as { content?: unknown }).content;
-      if (content !== undefined && !Array.isArray(content)) return false;
       inner = m as Record<string, unknown>;
       break;
     }
-    case "ActionEvent": {
-      if (typeof e.tool_name !== "string" || typeof e.tool_call_id !== "string") return false;
-      const action = e.action;
-      if (action !== undefined) {
-        if (!isKindObject(action)) return false;
-        inner = action;
+    case "ActionEvent":
+      if (e.action !== undefined) {
+        if (!isKindObject(e.action)) return false;
+        inner = e.action;
       }
       break;
-    }
-    case "ObservationEvent": {
-      if (
-        typeof e.tool_name !== "string" || typeof e.tool_call_id !== "string" ||
-        typeof e.action_id !== "string"
-      ) {
-        return false;
-      }
-      const observation = e.observation;
-      if (!isKindObject(observation)) return false;
-      inner = observation;
+    case "ObservationEvent":
+      if (!isKindObject(e.observation)) return false;
+      inner = e.observation;
       break;
-    }
-    case "UserRejectObservation":
-      if (
-        typeof e.tool_name !== "string" || typeof e.tool_call_id !== "string" ||
-        typeof e.action_id !== "string" || typeof e.rejection_reason !== "string"
-      ) {
-        return false;
-      }
-      break;
-    case "AgentErrorEvent":
-      if (
-        typeof e.tool_name !== "string" || typeof e.tool_call_id !== "string" ||
-        typeof e.error !== "string"
-      ) {
-        return false;
-      }
-      break;
+    // `v.unknown()` fields: any value, but the key must be there.
     case "ConversationStateUpdateEvent":
-      // `value` is `v.unknown()`: any value, but the key must be there.
-      if (typeof e.key !== "string" || !("value" in e)) return false;
+      if (!("value" in e)) return false;
       break;
-    case "ConversationErrorEvent":
-      if (typeof e.code !== "string" || typeof e.detail !== "string") return false;
-      break;
-    case "ACPToolCallEvent":
-      if (typeof e.tool_call_id !== "string") return false;
+    case "ServerErrorEvent":
+      if (!("detail" in e)) return false;
       break;
     case "StreamingDeltaEvent":
       if (!isOptionalText(e.content) || !isOptionalText(e.reasoning_content)) return false;
       break;
-    case "ServerErrorEvent":
-      if (typeof e.code !== "string" || !("detail" in e)) return false;
-      break;
-    default:
-      // The plain known kinds and every unknown kind: the base fields only.
-      break;
   }
   dropPrototypeKeys(e);
-  if (inner !== undefined) dropPrototypeKeys(inner);
+  if (inner) dropPrototypeKeys(inner);
   return true;
 }
 

@@ -210,12 +210,6 @@ export interface GenerateTitleOptions {
   signal?: AbortSignal;
 }
 
-/** One page of `events/search`: its events (not yet validated) and the next page's id. */
-interface HistoryPage {
-  items: unknown[];
-  next: string | undefined;
-}
-
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 function positive(name: string, value: number | undefined, integer = false): void {
@@ -490,33 +484,11 @@ export class RemoteConversation implements AsyncDisposable {
     }
   }
 
-  /** `GET .../events/search`: one page of stored events (at most `limit`, 100 at most). */
-  async #historyPage(
-    pageId: string | undefined,
-    limit: number,
-    since: string | undefined,
-    signal: AbortSignal,
-  ): Promise<HistoryPage> {
-    const query: Record<string, unknown> = { limit };
-    if (pageId) query.page_id = pageId;
-    if (since) query.timestamp__gte = since;
-    const { data } = await this.workspace.client.rest.GET(
-      "/api/conversations/{conversation_id}/events/search",
-      {
-        params: { path: { conversation_id: this.#id }, query: query as never },
-        ...callInit({ signal }),
-      },
-    );
-    const page = data as { items?: unknown[]; next_page_id?: string | null };
-    return { items: page.items ?? [], next: page.next_page_id ?? undefined };
-  }
-
   /**
    * Pages the history over REST (100 events a page) from `since` (inclusive) or the start.
    * With `deliver`, unseen events go to callbacks (a reconcile); otherwise they only seed the list.
    * With `max`, paging stops after that many stored events (the first `max` of the log: REST pages
-   * through it in storage order). The next page is requested before this one is validated and
-   * stored, so the client's work overlaps the server's.
+   * through it in storage order).
    */
   async #syncHistory(
     since: string | undefined,
@@ -524,38 +496,32 @@ export class RemoteConversation implements AsyncDisposable {
     deliver: boolean,
     max?: number,
   ): Promise<void> {
-    const stop = new AbortController();
-    const requestSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    const rest = this.workspace.client.rest;
+    let pageId: string | undefined;
     let left = max ?? Infinity;
-    let next = left > 0
-      ? this.#historyPage(undefined, Math.min(100, left), since, requestSignal)
-      : undefined;
-    try {
-      while (next) {
-        const page = await next;
-        next = undefined;
-        const items = page.items.length > left ? page.items.slice(0, left) : page.items;
-        left -= items.length;
-        if (page.next && left > 0) {
-          next = this.#historyPage(page.next, Math.min(100, left), since, requestSignal);
+    while (left > 0) {
+      const query: Record<string, unknown> = { limit: Math.min(100, left) };
+      if (pageId) query.page_id = pageId;
+      if (since) query.timestamp__gte = since;
+      const { data } = await rest.GET("/api/conversations/{conversation_id}/events/search", {
+        params: { path: { conversation_id: this.#id }, query: query as never },
+        ...callInit({ signal }),
+      });
+      const page = data as { items?: unknown[]; next_page_id?: string | null };
+      const items = page.items ?? [];
+      left -= items.length;
+      for (const raw of items) {
+        // A REST page is a fresh JSON.parse result nobody else holds: validated in place.
+        const parsed = parseOwnedEvent(raw);
+        if (!parsed.success) {
+          this.#report(parsed.error);
+          continue;
         }
-        for (const raw of items) {
-          // A REST page is a fresh JSON.parse result nobody else holds: validated in place.
-          const parsed = parseOwnedEvent(raw);
-          if (!parsed.success) {
-            this.#report(parsed.error);
-            continue;
-          }
-          if (deliver) this.#ingest(parsed.event);
-          else this.#addHistory(parsed.event);
-        }
+        if (deliver) this.#ingest(parsed.event);
+        else this.#addHistory(parsed.event);
       }
-    } finally {
-      if (next) {
-        // Left early (a throw): the page already requested is not wanted.
-        stop.abort();
-        await next.catch(() => {});
-      }
+      pageId = page.next_page_id ?? undefined;
+      if (!pageId) break;
     }
   }
 
