@@ -390,6 +390,8 @@ export class WebSocketCallbackClient {
   #auto: boolean;
   #sessionOpened = false;
   #lastSeq: number | undefined;
+  /** Ids of the stored events delivered so far (session socket), to tell duplicates apart. */
+  readonly #durableIds = new Set<string>();
   #serverErrors = 0;
   readonly #WebSocket: WebSocketConstructorLike;
   readonly #reconnect: ResolvedReconnect;
@@ -986,8 +988,15 @@ export class WebSocketCallbackClient {
       const conn = item.conn;
       const event = "event" in item ? item.event : undefined;
       if (event && "seq" in item && item.seq !== undefined) {
-        if (this.#lastSeq !== undefined && item.seq <= this.#lastSeq) continue; // already had it
-        this.#lastSeq = item.seq;
+        // Servers before 1.58 can send seq n+1 before seq n: a lower seq is only a duplicate when
+        // its event was already delivered (a replay overlapping what came live).
+        if (
+          this.#lastSeq !== undefined && item.seq <= this.#lastSeq && this.#durableIds.has(event.id)
+        ) {
+          continue;
+        }
+        this.#durableIds.add(event.id);
+        if (this.#lastSeq === undefined || item.seq > this.#lastSeq) this.#lastSeq = item.seq;
       }
       if (
         event &&

@@ -840,3 +840,30 @@ test("session: 4004 is a NotFoundError naming the session path; stops for good",
   assert.equal(server.upgradeAttempts, 1);
   assert.deepEqual(server.httpRequests, []);
 });
+
+test("frames: a stored event that arrives after a higher seq (servers before 1.58) is still delivered", async () => {
+  await using server = await startFakeWsServer();
+  let conn: FakeWsConnection | undefined;
+  server.onConnection = async (c) => {
+    if (!(await authenticate(c, KEY))) return;
+    conn = c;
+    c.sendJson(sync({ from_seq: -1 }));
+  };
+  await using t = makeClient(server, { sessionReplay: "all" });
+  const { client, rec } = t;
+  client.start();
+  await client.waitUntilReady({ timeoutMs: 5_000 });
+  conn!.sendJson(durable(1, messageEvent("state-after")));
+  conn!.sendJson(durable(0, messageEvent("user-message")));
+  conn!.sendJson(durable(0, messageEvent("user-message"))); // a true duplicate
+  conn!.sendJson(transient(stateEvent({ id: "snap" })));
+  await waitFor(() => rec.events.length === 3, "live events");
+  assert.deepEqual(rec.log, [
+    "ready:false",
+    "event:state-after",
+    "event:user-message",
+    "event:snap",
+  ]);
+  assert.equal(client.lastSeq, 1);
+  assert.deepEqual(rec.errors, []);
+});
