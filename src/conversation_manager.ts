@@ -8,6 +8,7 @@
 import type { FetchLike } from "./_transport.ts";
 import type { WebSocketConstructorLike } from "./websocket_client.ts";
 import { type AgentServerClient, callInit, type CallOptions } from "./client.ts";
+import { BadRequestError, NotFoundError } from "./errors.ts";
 import { RemoteConversation, type RemoteConversationOptions } from "./remote_conversation.ts";
 import type { ConversationExecutionStatus, ConversationInfo, ConversationPage } from "./types.ts";
 import type { Schemas } from "./types.ts";
@@ -432,6 +433,11 @@ export class ConversationManager {
    * Deletes a conversation for good (`DELETE /api/conversations/{id}`); `NotFoundError` when
    * unknown. An open `RemoteConversation` on it stops receiving events.
    *
+   * Servers before 1.58.0 answer an unknown id with a bare 400 (`{"detail": "Bad Request"}`).
+   * On such an answer the manager asks `GET /api/conversations/{id}`, and only when that answers
+   * 404 throws a {@linkcode NotFoundError} (`status` 404, as newer servers answer; `cause` the
+   * server's {@linkcode BadRequestError}). Any other 400 stays a `BadRequestError`.
+   *
    * @example
    * ```ts ignore
    * await manager.delete(conversation.id);
@@ -439,10 +445,53 @@ export class ConversationManager {
    */
   async delete(id: string, options: CallOptions = {}): Promise<void> {
     const conversationId = checkId(id, "delete the conversation");
-    await this.#client.rest.DELETE("/api/conversations/{conversation_id}", {
-      params: { path: { conversation_id: conversationId } },
-      ...callInit(options),
-    });
+    try {
+      await this.#client.rest.DELETE("/api/conversations/{conversation_id}", {
+        params: { path: { conversation_id: conversationId } },
+        ...callInit(options),
+      });
+    } catch (err) {
+      if (err instanceof BadRequestError) {
+        throw await this.#unknownOnDelete(conversationId, err, options);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * A 400 from `DELETE /api/conversations/{id}`: before 1.58.0 the server answers a bare 400
+   * (detail `Bad Request`) when the id is unknown. Such a 400, or one whose detail says "not
+   * found", confirmed by a 404 on GET becomes a {@linkcode NotFoundError}; anything else keeps the
+   * 400.
+   */
+  async #unknownOnDelete(
+    conversationId: string,
+    err: BadRequestError,
+    options: CallOptions,
+  ): Promise<Error> {
+    const detail = typeof err.detail === "string" ? err.detail.trim() : "";
+    if (detail !== "Bad Request" && !/\bnot found\b/i.test(detail)) return err;
+    try {
+      await this.get(conversationId, options);
+      return err; // it exists: the 400 meant something else
+    } catch (getErr) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (!(getErr instanceof NotFoundError)) return err;
+      const notFound = new NotFoundError(
+        404,
+        err.body,
+        { method: err.method, path: err.path },
+        `${err.method} ${err.path} failed with 400: ${detail} (the conversation does not exist: ` +
+          `GET answered 404; servers before 1.58.0 answer 400 here). Check the id and the host`,
+      );
+      Object.defineProperty(notFound, "cause", {
+        value: err,
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
+      return notFound;
+    }
   }
 
   /**

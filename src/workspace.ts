@@ -15,7 +15,12 @@ import {
   createAgentServerClient,
   normalizeHost,
 } from "./client.ts";
-import { RemoteHandsError, TimeoutError } from "./errors.ts";
+import {
+  NotFoundError,
+  RemoteHandsError,
+  TimeoutError,
+  UnsupportedByServerError,
+} from "./errors.ts";
 
 /**
  * One chunk of a command's output as the server stores it (`kind: "BashOutput"`).
@@ -29,7 +34,11 @@ import { RemoteHandsError, TimeoutError } from "./errors.ts";
  */
 export type BashOutput = Schemas["BashOutput"];
 /**
- * What `POST /api/file/upload` answers: `{ success, file_size }`.
+ * What {@linkcode RemoteWorkspace.fileUpload} resolves with: `{ success, file_size }`.
+ *
+ * `file_size` is the number of bytes written on the server. Servers from 1.56.0 on send it; for
+ * older servers, which answer only `{ success: true }`, the client fills in the size of the content
+ * it sent, which is exact: those servers answer 2xx only after writing every byte they received.
  *
  * @example
  * ```ts
@@ -42,6 +51,18 @@ export type BashOutput = Schemas["BashOutput"];
  * });
  * const result: FileUploadResult = await workspace.fileUpload("notes.txt", "abc");
  * if (result.file_size !== 3) throw new Error();
+ * ```
+ *
+ * @example A server before 1.56.0: `file_size` is the byte size sent
+ * ```ts
+ * import { RemoteWorkspace } from "./workspace.ts";
+ * const workspace = new RemoteWorkspace({
+ *   host: "http://agent.test",
+ *   workingDir: "/work",
+ *   fetch: async () => Response.json({ success: true }),
+ * });
+ * const { file_size } = await workspace.fileUpload("notes.txt", "día"); // 4 bytes in UTF-8
+ * if (file_size !== 4) throw new Error(String(file_size));
  * ```
  */
 export type FileUploadResult = Schemas["FileUploadResult"];
@@ -123,7 +144,11 @@ export interface ExecuteCommandOptions {
    * @default {30000}
    */
   timeoutMs?: number;
-  /** Stops waiting and stops the command on the server; the promise rejects with the reason. */
+  /**
+   * Stops waiting and stops the command on the server; the promise rejects with the signal's
+   * reason. A server before 1.52.0 cannot stop a command: see
+   * {@linkcode RemoteWorkspace.executeCommand} for the error then.
+   */
   signal?: AbortSignal;
 }
 
@@ -237,6 +262,12 @@ const COMMAND_POLL_MIN_MS = 20;
 const COMMAND_POLL_MAX_MS = 250;
 /** How long past the command's time limit to wait for its final output before giving up. */
 const COMMAND_GRACE_MS = 15_000;
+/** Time limit of each request that stops a command (and of the probe after a 404). */
+const COMMAND_STOP_TIMEOUT_MS = 5_000;
+/** The route that stops one command; servers before 1.52.0 do not have it. */
+const STOP_ROUTE = "/api/bash/bash_commands/{command_id}/stop";
+/** The first agent server release with {@linkcode STOP_ROUTE}. */
+const STOP_SINCE = "1.52.0";
 
 /**
  * Options of {@linkcode RemoteWorkspace}.
@@ -371,6 +402,16 @@ export class RemoteWorkspace {
    * the server never reports an end (well past `timeoutMs`), the command is stopped and the call
    * rejects with a {@linkcode TimeoutError}.
    *
+   * Servers before 1.52.0 have no route to stop a command (`POST
+   * /api/bash/bash_commands/{id}/stop` answers 404). Aborting still rejects as soon as the server
+   * has answered that, but not with the signal's reason: with a `DOMException` of the same kind
+   * (`name` `"AbortError"`, or `"TimeoutError"` for an `AbortSignal.timeout()` signal) whose
+   * message says the command runs on until its time limit, and whose `cause` is an
+   * {@linkcode UnsupportedByServerError} (`feature`: `"stopping a running command (POST
+   * /api/bash/bash_commands/{command_id}/stop)"`, `since`: `"1.52.0"`). `signal.reason` still
+   * holds the reason. A 404 from a server that has the route (the command is unknown to it, so
+   * nothing runs) is not reported: the call rejects with the reason.
+   *
    * @example
    * ```ts ignore
    * const { exitCode, output } = await workspace.executeCommand("git status --short", { cwd: "repo" });
@@ -437,7 +478,10 @@ export class RemoteWorkspace {
         wait = Math.min(wait * 2, COMMAND_POLL_MAX_MS);
       }
     } catch (err) {
-      await this.#stopCommand(commandId);
+      const unsupported = await this.#stopCommand(commandId);
+      if (unsupported && signal?.aborted) {
+        throw abortedButRunning(signal.reason, commandId, seconds, unsupported);
+      }
       throw err;
     }
   }
@@ -470,22 +514,54 @@ export class RemoteWorkspace {
     return outputs;
   }
 
-  /** Best effort: the command may have ended already, or the server may be gone. */
-  async #stopCommand(commandId: string): Promise<void> {
+  /**
+   * Stops the command on the server, best effort: the command may have ended already, or the
+   * server may be gone. Resolves with an {@linkcode UnsupportedByServerError} when the server has
+   * no stop route (before 1.52.0), else with `undefined`.
+   */
+  async #stopCommand(commandId: string): Promise<UnsupportedByServerError | undefined> {
     try {
-      await this.#client.rest.POST("/api/bash/bash_commands/{command_id}/stop", {
+      await this.#client.rest.POST(STOP_ROUTE, {
         params: { path: { command_id: commandId } },
-        ...callInit({ timeoutMs: 5_000 }),
+        ...callInit({ timeoutMs: COMMAND_STOP_TIMEOUT_MS }),
       });
-    } catch {
+      return undefined;
+    } catch (err) {
+      // A 404 is either "no such route" (before 1.52.0) or "no such command" (the route's own
+      // answer): both say only `Not Found`. The route exists when GET on it answers 405.
+      if (err instanceof NotFoundError && await this.#stopRouteMissing(commandId)) {
+        return new UnsupportedByServerError(
+          `stopping a running command (POST ${STOP_ROUTE})`,
+          STOP_SINCE,
+          undefined,
+          { cause: err },
+        );
+      }
       // nothing more to do: the server's own time limit ends the command
+      return undefined;
+    }
+  }
+
+  /** Whether GET on the stop route answers 404 (no such route) rather than 405 (POST only). */
+  async #stopRouteMissing(commandId: string): Promise<boolean> {
+    try {
+      // deno-lint-ignore no-explicit-any
+      await (this.#client.rest as any).GET(STOP_ROUTE, {
+        params: { path: { command_id: commandId } },
+        ...callInit({ timeoutMs: COMMAND_STOP_TIMEOUT_MS }),
+      });
+      return false;
+    } catch (err) {
+      return err instanceof NotFoundError;
     }
   }
 
   /**
    * Writes a file on the server (`POST /api/file/upload`, multipart field `file`), creating its
    * parent directories. `path` is absolute or relative to `workingDir`. Strings are sent as
-   * UTF-8; a stream is read into memory first. Resolves with the server's `{ success, file_size }`.
+   * UTF-8; a stream is read into memory first. Resolves with the server's `{ success, file_size }`;
+   * servers before 1.56.0 send no `file_size`, and then it is the byte size of what was sent (see
+   * {@linkcode FileUploadResult}).
    *
    * @example
    * ```ts ignore
@@ -520,7 +596,12 @@ export class RemoteWorkspace {
       body: form as never,
       ...callInit(options),
     });
-    return data as FileUploadResult;
+    const answer = (data ?? {}) as Partial<FileUploadResult>;
+    // Servers before 1.56.0 answer `{ success: true }` once they have written every byte.
+    return {
+      ...answer,
+      file_size: typeof answer.file_size === "number" ? answer.file_size : blob.size,
+    };
   }
 
   /**
@@ -638,6 +719,35 @@ export class RemoteWorkspace {
   toJSON(): Record<string, unknown> {
     return { host: this.host, workingDir: this.workingDir, hasApiKey: this.hasApiKey };
   }
+}
+
+/**
+ * The rejection of an aborted command that the server cannot stop: the reason's kind, a message
+ * that says the command runs on, and the server's shortcoming as `cause`.
+ */
+function abortedButRunning(
+  reason: unknown,
+  commandId: string,
+  seconds: number,
+  unsupported: UnsupportedByServerError,
+): DOMException {
+  const name = (reason as { name?: unknown } | null)?.name === "TimeoutError"
+    ? "TimeoutError"
+    : "AbortError";
+  const why = reason instanceof Error && reason.message ? ` (${reason.message})` : "";
+  const err = new DOMException(
+    `The command ${commandId} was aborted${why}, but the agent server cannot stop it (it has no ` +
+      `POST /api/bash/bash_commands/{command_id}/stop before ${STOP_SINCE}): it runs on until its ` +
+      `time limit of ${seconds} s. Upgrade the server to ${STOP_SINCE} or later to stop commands`,
+    name,
+  );
+  Object.defineProperty(err, "cause", {
+    value: unsupported,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  return err;
 }
 
 function checkRef(value: unknown, what: string, name: string): string | undefined {
