@@ -5,10 +5,11 @@
  * @module
  */
 
-import createClient, { type Client, type Middleware } from "openapi-fetch";
+import createClient, { type Middleware } from "openapi-fetch";
 import type { paths } from "../generated/openapi.ts";
 import { createTransport, type FetchLike, TIMEOUT_HEADER } from "./_transport.ts";
 import { APIError } from "./errors.ts";
+import type { RestClient } from "./rest_types.ts";
 
 /**
  * The generated path map of the agent server's REST API.
@@ -65,7 +66,8 @@ export interface AgentServerClientOptions {
 }
 
 /**
- * An openapi-fetch client for the agent server, plus the settings it was made with.
+ * The typed REST client for the agent server ({@linkcode RestClient}), plus the settings it was
+ * made with.
  *
  * Calls resolve to `{ data, response }` on 2xx and throw typed errors otherwise: an
  * {@linkcode APIError} subclass for HTTP errors, `ConnectionError` when the server cannot be
@@ -85,8 +87,11 @@ export interface AgentServerClientOptions {
  * ```
  */
 export interface AgentServerClient {
-  /** The typed openapi-fetch client (`GET`, `POST`, ... on the generated paths). */
-  readonly rest: Client<AgentServerPaths>;
+  /**
+   * The typed REST client (`GET`, `POST`, `PUT`, `PATCH`, `DELETE` on the generated paths); an
+   * openapi-fetch client at run time.
+   */
+  readonly rest: RestClient;
   /** The normalized base URL, without a trailing slash. */
   readonly baseUrl: string;
   /** Whether an API key is configured. The key itself is not exposed. */
@@ -200,7 +205,7 @@ async function readBody(response: Response, apiKey: string | undefined): Promise
  * const { data } = await client.rest.GET("/api/conversations/{conversation_id}", {
  *   params: { path: { conversation_id: "6c1b5b1e-0000-4000-8000-000000000000" } },
  * });
- * console.log(data?.execution_status);
+ * console.log(data.execution_status);
  * ```
  */
 export function createAgentServerClient(options: AgentServerClientOptions): AgentServerClient {
@@ -234,5 +239,7 @@ export function createAgentServerClient(options: AgentServerClientOptions): Agen
     },
   };
   rest.use(middleware);
-  return { rest, baseUrl, hasApiKey: Boolean(apiKey), timeoutMs };
+  // The middleware throws on every non-2xx, so a call that resolves has `data`: RestClient says
+  // so. The object stays the openapi-fetch client; only its type is narrowed.
+  return { rest: rest as RestClient, baseUrl, hasApiKey: Boolean(apiKey), timeoutMs };
 }
