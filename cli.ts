@@ -12,8 +12,9 @@
  * The server and its key come from `--host` / `--api-key` or the environment
  * (`REMOTE_HANDS_HOST`, `REMOTE_HANDS_API_KEY`, then `OH_SESSION_API_KEY`). Errors are one line on
  * stderr with exit code 1; no key is ever printed. Everything the client does goes through the
- * library (`mod.ts`); this module only adds the runtime glue (arguments, environment, stdout,
- * Ctrl-C), through `node:process`, which Deno, Bun and Node all provide.
+ * library (`mod.ts`, `manager.ts`, `visualizer.ts`); this module only adds the runtime glue
+ * (arguments, environment, stdout, Ctrl-C), through `node:process`, which Deno, Bun and Node all
+ * provide.
  *
  * @module
  */
@@ -25,9 +26,7 @@ import {
   AlwaysConfirm,
   AuthenticationError,
   ConnectionError,
-  ConversationManager,
   ConversationRunError,
-  ConversationVisualizer,
   type Event,
   NotFoundError,
   RemoteConversation,
@@ -36,6 +35,8 @@ import {
   TimeoutError,
 } from "./mod.ts";
 import type { ConversationExecutionStatus, ConversationInfo } from "./mod.ts";
+import { ConversationManager } from "./manager.ts";
+import { ConversationVisualizer } from "./visualizer.ts";
 
 /**
  * What the CLI needs from its runtime. {@linkcode main} uses the process's own by default; pass
@@ -521,7 +522,7 @@ async function run(ctx: Context, parsed: Parsed): Promise<number> {
     conversation = await RemoteConversation.create({
       agent,
       workspace,
-      visualize: viz,
+      visualizer: viz,
       ...(parsed.flags.confirm ? { confirmationPolicy: new AlwaysConfirm() } : {}),
       ...(maxIterationPerRun !== undefined ? { maxIterationPerRun } : {}),
       signal: interrupt.signal,

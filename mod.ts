@@ -7,9 +7,15 @@
  * on a REST core typed by the server's own OpenAPI document (pinned to openhands-agent-server
  * 1.58.2), with one typed error hierarchy.
  *
+ * Two parts have their own entry points, so that a browser or edge bundle of this module carries
+ * neither: the terminal view of events, `ConversationVisualizer`, in
+ * `@remote-hands/client/visualizer`, and `ConversationManager` (list, count, read, delete and
+ * attach to conversations) in `@remote-hands/client/manager`.
+ *
  * @example Run a task and watch it
  * ```ts ignore
  * import { RemoteConversation, RemoteWorkspace } from "@remote-hands/client";
+ * import { ConversationVisualizer } from "@remote-hands/client/visualizer";
  *
  * const workspace = new RemoteWorkspace({
  *   host: "http://127.0.0.1:8000",
@@ -22,7 +28,7 @@
  *     tools: [{ name: "terminal" }],
  *   },
  *   workspace,
- *   visualize: true,
+ *   visualizer: new ConversationVisualizer(),
  * });
  * await conversation.sendMessage("How many files are in this directory?");
  * const status = await conversation.run();
@@ -91,6 +97,7 @@ export { RemoteEventsList } from "./src/events_list.ts";
 export { RemoteState, type RemoteStateOptions } from "./src/remote_state.ts";
 export {
   type ConversationCallback,
+  type ConversationVisualizerLike,
   type EventsOptions,
   type GenerateTitleOptions,
   RemoteConversation,
@@ -112,15 +119,6 @@ export {
   RemoteWorkspace,
   type RemoteWorkspaceOptions,
 } from "./src/workspace.ts";
-export {
-  type AttachOptions,
-  ConversationManager,
-  type ConversationManagerOptions,
-  type ConversationSortOrder,
-  type CountConversationsOptions,
-  type SearchConversationsOptions,
-  type SearchPageOptions,
-} from "./src/conversation_manager.ts";
 export { EventBufferOverflowError } from "./src/_event_stream.ts";
 export {
   AlwaysConfirm,
@@ -139,7 +137,6 @@ export {
   StaticSecret,
   type StaticSecretOptions,
 } from "./src/secrets.ts";
-export { ConversationVisualizer, type ConversationVisualizerOptions } from "./src/visualizer.ts";
 export {
   type CloseInfo,
   type ReadyInfo,

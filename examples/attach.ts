@@ -9,8 +9,10 @@
  * @module
  */
 
-// In your project: import { ... } from "@remote-hands/client";
-import { ConversationManager, RemoteConversation, RemoteWorkspace } from "../mod.ts";
+// In your project: import from "@remote-hands/client", ".../manager" and ".../visualizer".
+import { RemoteConversation, RemoteWorkspace } from "../mod.ts";
+import { ConversationManager } from "../manager.ts";
+import { ConversationVisualizer } from "../visualizer.ts";
 import { apiKey, check, host, llm, workingDir } from "./_env.ts";
 
 // The first client creates a conversation, runs a task and goes away.
@@ -37,7 +39,9 @@ for await (const item of manager.search({ sortOrder: "UPDATED_AT_DESC", limit: 2
 }
 check(listed, "the conversation is listed by manager.search()");
 
-await using second = await manager.attach(id, { visualize: true, nameForVisualization: "second" });
+await using second = await manager.attach(id, {
+  visualizer: new ConversationVisualizer({ name: "second" }),
+});
 const history = second.state.events.slice();
 console.log(`second client: attached with ${history.length} events in the history`);
 check(history.some((e) => e.kind === "ActionEvent"), "the history holds the first run's actions");

@@ -9,8 +9,9 @@
  * @module
  */
 
-// In your project: import { ... } from "@remote-hands/client";
+// In your project: import from "@remote-hands/client" and "@remote-hands/client/visualizer".
 import { contentText, isEventKind, RemoteConversation, RemoteWorkspace } from "../mod.ts";
+import { ConversationVisualizer } from "../visualizer.ts";
 import { apiKey, check, host, llm, workingDir } from "./_env.ts";
 
 const workspace = new RemoteWorkspace({ host, apiKey, workingDir });
@@ -18,8 +19,7 @@ const workspace = new RemoteWorkspace({ host, apiKey, workingDir });
 await using conversation = await RemoteConversation.create({
   agent: { llm, tools: [{ name: "terminal" }, { name: "file_editor" }] },
   workspace,
-  visualize: true, // every event, readable and coloured, on stdout
-  nameForVisualization: "hello",
+  visualizer: new ConversationVisualizer({ name: "hello" }), // every event, readable and coloured
 });
 console.log(`created conversation ${conversation.id} in ${workspace.workingDir}`);
 

@@ -11,13 +11,9 @@
  * @module
  */
 
-// In your project: import { ... } from "@remote-hands/client";
-import {
-  ConversationVisualizer,
-  RemoteConversation,
-  RemoteWorkspace,
-  StaticSecret,
-} from "../mod.ts";
+// In your project: import from "@remote-hands/client" and "@remote-hands/client/visualizer".
+import { RemoteConversation, RemoteWorkspace, StaticSecret } from "../mod.ts";
+import { ConversationVisualizer } from "../visualizer.ts";
 import { apiKey, check, host, llm, workingDir } from "./_env.ts";
 
 const token = `tok-${crypto.randomUUID()}`; // stands in for a real credential
@@ -27,7 +23,7 @@ await using conversation = await RemoteConversation.create({
   agent: { llm, tools: [{ name: "terminal" }] },
   workspace,
   // Capture what the visualizer prints, to check the value is not in it, and show it too.
-  visualize: new ConversationVisualizer({
+  visualizer: new ConversationVisualizer({
     write: (text) => {
       printed.push(text);
       console.log(text);

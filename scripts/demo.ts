@@ -9,6 +9,7 @@
  */
 
 import { RemoteConversation, RemoteWorkspace } from "../mod.ts";
+import { ConversationVisualizer } from "../visualizer.ts";
 import { marker, scriptedLlmConfig, startScriptedLlm } from "../tests/support/scripted_llm.ts";
 import { AgentServer } from "./agent_server.ts";
 
@@ -30,8 +31,7 @@ try {
     },
     workspace,
     autotitle: false,
-    visualize: true,
-    nameForVisualization: "demo",
+    visualizer: new ConversationVisualizer({ name: "demo" }),
   });
   console.log(`conversation ${conversation.id}\n`);
   const script = marker("terminal", {

@@ -229,7 +229,8 @@ function checkStatus(status: unknown, what: string): ConversationExecutionStatus
  *
  * @example
  * ```ts ignore
- * import { ConversationManager, RemoteWorkspace } from "@remote-hands/client";
+ * import { RemoteWorkspace } from "@remote-hands/client";
+ * import { ConversationManager } from "@remote-hands/client/manager";
  *
  * const manager = new ConversationManager({
  *   workspace: new RemoteWorkspace({ host: "http://127.0.0.1:8000", apiKey: "key", workingDir: "/work" }),
@@ -501,7 +502,9 @@ export class ConversationManager {
    *
    * @example
    * ```ts ignore
-   * await using conversation = await manager.attach(id, { visualize: true });
+   * import { ConversationVisualizer } from "@remote-hands/client/visualizer";
+   *
+   * await using conversation = await manager.attach(id, { visualizer: new ConversationVisualizer() });
    * await conversation.sendMessage("Continue");
    * await conversation.run();
    * ```

@@ -33,7 +33,6 @@ import { RemoteEventsList } from "./events_list.ts";
 import { RemoteState } from "./remote_state.ts";
 import { secretsPayload, type SecretValue } from "./secrets.ts";
 import type { AgentConfig, ConversationExecutionStatus, Message } from "./types.ts";
-import { ConversationVisualizer } from "./visualizer.ts";
 import { type SocketProtocol, WebSocketCallbackClient } from "./websocket_client.ts";
 import type { RemoteWorkspace } from "./workspace.ts";
 
@@ -55,6 +54,29 @@ import type { RemoteWorkspace } from "./workspace.ts";
 export type ConversationCallback = (event: Event) => void;
 
 /**
+ * What {@linkcode RemoteConversationOptions.visualizer} takes: anything with an `onEvent` method,
+ * like the Python SDK's `ConversationVisualizerBase`. The terminal view, `ConversationVisualizer`,
+ * lives in its own entry point (`@remote-hands/client/visualizer`) so that bundles that do not
+ * show events do not carry it.
+ *
+ * @example A visualizer that prints one line per event
+ * ```ts
+ * import type { ConversationVisualizerLike } from "./remote_conversation.ts";
+ * const lines: string[] = [];
+ * const visualizer: ConversationVisualizerLike = {
+ *   onEvent: (event) => void lines.push(`${event.source}: ${event.kind}`),
+ * };
+ * // RemoteConversation.create({ ..., visualizer })
+ * visualizer.onEvent({ kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" });
+ * if (lines[0] !== "user: PauseEvent") throw new Error(lines[0]);
+ * ```
+ */
+export interface ConversationVisualizerLike {
+  /** Shows one event. Called once per event, after the callbacks; a throw is reported to `onError`. */
+  onEvent(event: Event): void;
+}
+
+/**
  * Options of {@linkcode RemoteConversation.create}.
  *
  * @example
@@ -68,7 +90,7 @@ export type ConversationCallback = (event: Event) => void;
  *   maxIterationPerRun: 100,
  *   confirmationPolicy: new ConfirmRisky({ threshold: "MEDIUM" }),
  *   secrets: { GITHUB_TOKEN: "ghp_..." },
- *   visualize: true,
+ *   visualizer: { onEvent: (event) => console.log(event.kind) },
  * };
  * // await using conversation = await RemoteConversation.create(options);
  * if (options.maxIterationPerRun !== 100) throw new Error();
@@ -94,12 +116,12 @@ export interface RemoteConversationOptions {
    */
   stuckDetection?: boolean;
   /**
-   * Print each event in a readable, coloured form (or pass your own visualizer).
-   * @default {false}
+   * Shows each event after the callbacks, e.g. a `ConversationVisualizer` from
+   * `@remote-hands/client/visualizer` (a readable, coloured terminal view; its `name` option
+   * prefixes the lines). A throwing visualizer is reported to `onError` and delivery goes on.
+   * Default: none.
    */
-  visualize?: boolean | ConversationVisualizer;
-  /** Prefix of the visualizer's lines, to tell agents apart. */
-  nameForVisualization?: string;
+  visualizer?: ConversationVisualizerLike | undefined;
   /** Secrets to set right after creating or attaching. */
   secrets?: Record<string, SecretValue>;
   /** Confirmation policy to create the conversation with. Default: the server's (NeverConfirm). */
@@ -235,12 +257,13 @@ function positive(name: string, value: number | undefined, integer = false): voi
  * @example Run a task
  * ```ts ignore
  * import { RemoteConversation, RemoteWorkspace } from "@remote-hands/client";
+ * import { ConversationVisualizer } from "@remote-hands/client/visualizer";
  *
  * const workspace = new RemoteWorkspace({ host: "http://127.0.0.1:8000", apiKey: "key", workingDir: "/work" });
  * await using conversation = await RemoteConversation.create({
  *   agent: { kind: "Agent", llm: { model: "openai/gpt-4o-mini", api_key: "sk-..." }, tools: [{ name: "terminal" }] },
  *   workspace,
- *   visualize: true,
+ *   visualizer: new ConversationVisualizer(),
  * });
  * await conversation.sendMessage("Count the files in this directory.");
  * await conversation.run();
@@ -260,7 +283,7 @@ export class RemoteConversation implements AsyncDisposable {
   #events: RemoteEventsList;
   #delivered = new Set<string>();
   #callbacks: ConversationCallback[];
-  #visualizer: ConversationVisualizer | undefined;
+  #visualizer: ConversationVisualizerLike | undefined;
   #socket: WebSocketCallbackClient | undefined;
   #onError: ((error: RemoteHandsError) => void) | undefined;
   #deleteOnClose: boolean;
@@ -292,13 +315,7 @@ export class RemoteConversation implements AsyncDisposable {
     this.#callbacks = [...(options.callbacks ?? [])];
     this.#onError = options.onError;
     this.#deleteOnClose = options.deleteOnClose ?? false;
-    const viz = options.visualize;
-    if (viz instanceof ConversationVisualizer) this.#visualizer = viz;
-    else if (viz) {
-      this.#visualizer = new ConversationVisualizer(
-        options.nameForVisualization ? { name: options.nameForVisualization } : {},
-      );
-    }
+    this.#visualizer = options.visualizer;
   }
 
   /** The conversation id. */
@@ -363,6 +380,23 @@ export class RemoteConversation implements AsyncDisposable {
       throw new TypeError(
         `Cannot create the conversation as 'socketProtocol' must be auto, events or session: current value is ${
           String(protocol)
+        }`,
+      );
+    }
+    if ("visualize" in options || "nameForVisualization" in options) {
+      throw new TypeError(
+        "Cannot create the conversation as 'visualize' is now 'visualizer: new ConversationVisualizer({ name })' (from @remote-hands/client/visualizer)",
+      );
+    }
+    const { visualizer } = options;
+    if (visualizer !== undefined && typeof visualizer?.onEvent !== "function") {
+      throw new TypeError(
+        `Cannot create the conversation as 'visualizer' must have an onEvent(event) method, like a ConversationVisualizer: current value is ${
+          typeof visualizer === "function"
+            ? "a function"
+            : visualizer && typeof visualizer === "object"
+            ? "an object without onEvent"
+            : String(visualizer)
         }`,
       );
     }

@@ -14,6 +14,7 @@
  */
 
 import { contentText, type Event, isEventKind } from "./events.ts";
+import type { ConversationVisualizerLike } from "./remote_conversation.ts";
 
 /**
  * Options of {@linkcode ConversationVisualizer}.
@@ -169,7 +170,7 @@ const QUIET_KINDS = new Set(["StreamingDeltaEvent", "TokenEvent", "LLMCompletion
  * if (lines[0] !== "── status: finished (environment)") throw new Error(lines[0]);
  * ```
  */
-export class ConversationVisualizer {
+export class ConversationVisualizer implements ConversationVisualizerLike {
   readonly #prefix: string;
   readonly #write: (text: string) => void;
   readonly #color: boolean;

@@ -18,7 +18,6 @@ import { inspect } from "node:util";
 import {
   ConnectionError,
   ConversationRunError,
-  ConversationVisualizer,
   type Event,
   RemoteConversation,
   type RemoteConversationOptions,
@@ -27,6 +26,7 @@ import {
   TimeoutError,
   WebSocketCallbackClient,
 } from "../../mod.ts";
+import { ConversationVisualizer } from "../../visualizer.ts";
 import { marker, scriptedLlmConfig } from "../support/scripted_llm.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp_proxy.ts";
 
@@ -440,7 +440,7 @@ async function openConversation(
       if (event.id) delivered.push(event.id);
       capture.event(event);
     }, ...callbacks],
-    visualize: capture.visualizer(),
+    visualizer: capture.visualizer(),
     onError: capture.error,
     ...rest,
   });

@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import {
   type ActionEvent,
   BadRequestError,
-  ConversationManager,
   type Event,
   isPersistedEvent,
   NotFoundError,
@@ -15,6 +14,7 @@ import {
   type RemoteHandsError,
   RemoteWorkspace,
 } from "../../mod.ts";
+import { ConversationManager } from "../../manager.ts";
 import { marker } from "../support/scripted_llm.ts";
 import { scriptedAgent, stack, uniqueId } from "../support/stack.ts";
 import { test } from "../support/test.ts";

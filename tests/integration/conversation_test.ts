@@ -7,7 +7,6 @@ import {
   AlwaysConfirm,
   AuthenticationError,
   ConversationRunError,
-  ConversationVisualizer,
   type Event,
   NotFoundError,
   RemoteConversation,
@@ -16,6 +15,7 @@ import {
   RemoteWorkspace,
   WebSocketCallbackClient,
 } from "../../mod.ts";
+import { ConversationVisualizer } from "../../visualizer.ts";
 import { contentText, isPersistedEvent } from "../../src/events.ts";
 import { marker } from "../support/scripted_llm.ts";
 import { llmRequests, scriptedAgent, stack, uniqueId } from "../support/stack.ts";
@@ -211,7 +211,7 @@ test("RemoteConversation: secrets reach the terminal and never the client's outp
   const secret = `s3cret-${crypto.randomUUID()}`;
   const printed: string[] = [];
   const { conversation, seen, errors } = await open({
-    visualize: new ConversationVisualizer({ write: (t) => printed.push(t), color: false }),
+    visualizer: new ConversationVisualizer({ write: (t) => printed.push(t), color: false }),
   });
   try {
     await conversation.updateSecrets({ MY_TOKEN: secret });
@@ -447,7 +447,7 @@ test("RemoteConversation: close() is idempotent and later calls fail clearly", a
 test("RemoteConversation: the visualizer shows a terminal run as readable text", async () => {
   const printed: string[] = [];
   const { conversation } = await open({
-    visualize: new ConversationVisualizer({
+    visualizer: new ConversationVisualizer({
       write: (t) => printed.push(t),
       color: false,
       name: "bot",
@@ -533,6 +533,39 @@ test("RemoteConversation: a throwing callback is reported and the others still g
     const persisted = good.filter((e) => isPersistedEvent(e)).map((e) => e.id);
     const history = (await serverHistory(conversation.id)).map((e) => String(e.id));
     assert.deepEqual(persisted, history.filter((id) => persisted.includes(id)));
+    await conversation.refresh();
+    assert.equal(conversation.state.agentStatus, "finished");
+  } finally {
+    await conversation.close();
+  }
+});
+
+test("RemoteConversation: a throwing visualizer is reported and callbacks still get every event", async () => {
+  const errors: RemoteHandsError[] = [];
+  const good: Event[] = [];
+  const shown: string[] = [];
+  const conversation = await RemoteConversation.create({
+    agent: scriptedAgent(),
+    workspace: workspace(),
+    autotitle: false,
+    callbacks: [(e) => good.push(e)],
+    // Any object with onEvent will do; this one throws after recording the event.
+    visualizer: {
+      onEvent(event) {
+        shown.push(event.kind);
+        throw new Error("visualizer bug");
+      },
+    },
+    onError: (e) => errors.push(e),
+  });
+  try {
+    await conversation.sendMessage(`${marker("reply", { id: uniqueId("viz-throw") })} hi`);
+    await conversation.run({ timeoutMs: 60_000 });
+    assert.ok(good.length > 0);
+    assert.deepEqual(shown, good.map((e) => e.kind));
+    assert.equal(errors.length, good.length);
+    assert.equal(errors[0]!.message, "The visualizer threw; delivery goes on");
+    assert.equal((errors[0]!.cause as Error).message, "visualizer bug");
     await conversation.refresh();
     assert.equal(conversation.state.agentStatus, "finished");
   } finally {
