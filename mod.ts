@@ -47,6 +47,24 @@ export {
   createAgentServerClient,
   normalizeHost,
 } from "./src/client.ts";
+export type {
+  RestBody,
+  RestCall,
+  RestCallOptions,
+  RestClient,
+  RestData,
+  RestInit,
+  RestInitArgs,
+  RestJsonContent,
+  RestMethod,
+  RestOperation,
+  RestParams,
+  RestParseAs,
+  RestParsedBody,
+  RestPath,
+  RestResult,
+  RestSuccessStatus,
+} from "./src/rest_types.ts";
 export {
   APIError,
   type APIErrorRequest,
@@ -64,6 +82,7 @@ export {
   RemoteHandsError,
   ServerError,
   TimeoutError,
+  UnsupportedByServerError,
   ValidationError,
   WebSocketConnectionError,
 } from "./src/errors.ts";

@@ -343,6 +343,35 @@ export class WebSocketConnectionError extends RemoteHandsError {
 }
 
 /**
+ * The server is too old for what was asked: the feature arrived in a later agent server release.
+ * Upgrade the server, or use the fallback the message names.
+ *
+ * @example
+ * ```ts
+ * import { UnsupportedByServerError } from "./errors.ts";
+ * const err = new UnsupportedByServerError("the session socket", "1.45.0", "use socketProtocol 'auto'");
+ * if (err.since !== "1.45.0" || !err.message.includes("1.45.0")) throw new Error("unexpected");
+ * ```
+ */
+export class UnsupportedByServerError extends RemoteHandsError {
+  /** What the server lacks, in words (`"the session socket"`). */
+  readonly feature: string;
+  /** The first agent server release that has it. */
+  readonly since: string;
+  /** Creates the error; `hint` says what to do instead of upgrading, when there is a way. */
+  constructor(feature: string, since: string, hint?: string, options?: ErrorOptions) {
+    super(
+      `This agent server does not support ${feature} (added in ${since}): upgrade the server${
+        hint ? ` or ${hint}` : ""
+      }`,
+      options,
+    );
+    this.feature = feature;
+    this.since = since;
+  }
+}
+
+/**
  * Builds the typed error for a fatal WebSocket close: 4001 → {@linkcode AuthenticationError}
  * (status 401), 4004 → {@linkcode NotFoundError} (status 404), anything else →
  * {@linkcode WebSocketConnectionError}.

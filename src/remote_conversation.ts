@@ -29,7 +29,7 @@ import {
   type KnownEventKind,
   parseOwnedEvent,
 } from "./events.ts";
-import { RemoteEventsList } from "./events_list.ts";
+import { placeEvent, RemoteEventsList, storedCount } from "./events_list.ts";
 import { RemoteState } from "./remote_state.ts";
 import { secretsPayload, type SecretValue } from "./secrets.ts";
 import type { AgentConfig, ConversationExecutionStatus, Message } from "./types.ts";
@@ -138,7 +138,7 @@ export interface RemoteConversationOptions {
   readyTimeoutMs?: number;
   /**
    * Which event socket to use: `"auto"` prefers the session socket (sequence-numbered, exact
-   * resume; servers since about 1.49) and falls back to the events socket for older servers;
+   * resume; servers since 1.45.0) and falls back to the events socket for older servers;
    * `"events"` or `"session"` force one.
    * @default {"auto"}
    */
@@ -288,6 +288,8 @@ export class RemoteConversation implements AsyncDisposable {
   #onError: ((error: RemoteHandsError) => void) | undefined;
   #deleteOnClose: boolean;
   #closed = false;
+  /** Aborted by close(): ends REST work the socket started (a reconnect's catch-up). */
+  #closing = new AbortController();
   #runs = new Set<{ waiter: RunWaiter; wake: () => void; fail: (err: unknown) => void }>();
   #subscribers: EventHub<Event> = new EventHub<Event>({
     onListenerError: (err) =>
@@ -470,22 +472,26 @@ export class RemoteConversation implements AsyncDisposable {
     return conversation;
   }
 
-  /** Adds a history event to the list and the state, without calling callbacks. */
-  #addHistory(event: Event): void {
+  /** Adds a history event (the log's `seq`th, -1 when unknown) to the list and the state,
+   * without calling callbacks. */
+  #addHistory(event: Event, seq: number): void {
     if (isPersistedEvent(event)) {
       if (this.#delivered.has(event.id)) return;
       this.#delivered.add(event.id);
-      this.#events.addEvent(event);
+      placeEvent(this.#events, event, seq);
     }
     this.state.updateStateFromEvent(event);
   }
 
   /** Delivers an event to the list, the state, the callbacks and the run waiters, once. */
-  #ingest(event: Event): void {
+  /** Delivers an event: into the list at its place in the server's log (`seq`: its sequence
+   * number, -1 when unknown; `after`: the id of the event before it, from a REST page), the
+   * state, callbacks, the visualizer, subscribers and waiting runs. */
+  #ingest(event: Event, seq = -1, after?: string | null): void {
     if (isPersistedEvent(event)) {
       if (this.#delivered.has(event.id)) return;
       this.#delivered.add(event.id);
-      this.#events.addEvent(event);
+      placeEvent(this.#events, event, seq, after);
     }
     this.state.updateStateFromEvent(event);
     for (const callback of this.#callbacks) {
@@ -522,7 +528,8 @@ export class RemoteConversation implements AsyncDisposable {
    * Pages the history over REST (100 events a page) from `since` (inclusive) or the start.
    * With `deliver`, unseen events go to callbacks (a reconcile); otherwise they only seed the list.
    * With `max`, paging stops after that many stored events (the first `max` of the log: REST pages
-   * through it in storage order).
+   * through it in storage order). Events keep the log's order: from the start an item's index is
+   * its seq; a missing event a reconcile finds goes right after the item before it on the page.
    */
   async #syncHistory(
     since: string | undefined,
@@ -533,6 +540,9 @@ export class RemoteConversation implements AsyncDisposable {
     const rest = this.workspace.client.rest;
     let pageId: string | undefined;
     let left = max ?? Infinity;
+    let index = 0;
+    // From the start the first item is the log's first; after `since` what precedes it is unknown.
+    let previous: string | null | undefined = since ? undefined : null;
     while (left > 0) {
       const query: Record<string, unknown> = { limit: Math.min(100, left) };
       if (pageId) query.page_id = pageId;
@@ -545,18 +555,67 @@ export class RemoteConversation implements AsyncDisposable {
       const items = page.items ?? [];
       left -= items.length;
       for (const raw of items) {
+        const seq = since ? -1 : index++;
         // A REST page is a fresh JSON.parse result nobody else holds: validated in place.
         const parsed = parseOwnedEvent(raw);
         if (!parsed.success) {
           this.#report(parsed.error);
           continue;
         }
-        if (deliver) this.#ingest(parsed.event);
-        else this.#addHistory(parsed.event);
+        if (deliver) this.#ingest(parsed.event, seq, previous);
+        else this.#addHistory(parsed.event, seq);
+        previous = parsed.event.id;
       }
       pageId = page.next_page_id ?? undefined;
       if (!pageId) break;
     }
+  }
+
+  /** The log's first `max` stored events (all without `max`) as REST pages them, unvalidated. */
+  async #fetchLog(signal: AbortSignal, max = Infinity): Promise<unknown[]> {
+    const rest = this.workspace.client.rest;
+    const items: unknown[] = [];
+    let pageId: string | undefined;
+    while (items.length < max) {
+      const query: Record<string, unknown> = { limit: Math.min(100, max - items.length) };
+      if (pageId) query.page_id = pageId;
+      const { data } = await rest.GET("/api/conversations/{conversation_id}/events/search", {
+        params: { path: { conversation_id: this.#id }, query: query as never },
+        ...callInit({ signal }),
+      });
+      const page = data as { items?: unknown[]; next_page_id?: string | null };
+      for (const item of page.items ?? []) items.push(item);
+      pageId = page.next_page_id ?? undefined;
+      if (!pageId) break;
+    }
+    return items;
+  }
+
+  /**
+   * Catches up over REST with what the socket has not delivered: nothing when the server's event
+   * count says the list is complete; else the events since `since` (when given), and, if some are
+   * still missing (before 1.58 a `stats` update can be stamped before events stored ahead of it),
+   * the whole log. Found events go to callbacks once, at their place in the log.
+   */
+  async #reconcile(since: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+    const missing = async (): Promise<boolean> => {
+      try {
+        const { data } = await this.workspace.client.rest.GET(
+          "/api/conversations/{conversation_id}/events/count",
+          { params: { path: { conversation_id: this.#id } }, ...callInit({ signal }) },
+        );
+        return typeof data !== "number" || data > storedCount(this.#events);
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        return true; // no count (an error, a proxy): page to be sure
+      }
+    };
+    if (!(await missing())) return;
+    if (since !== undefined) {
+      await this.#syncHistory(since, signal, true);
+      if (!(await missing())) return;
+    }
+    await this.#syncHistory(undefined, signal, true);
   }
 
   async #connect(
@@ -585,19 +644,47 @@ export class RemoteConversation implements AsyncDisposable {
     const historySignal = signal
       ? AbortSignal.any([signal, stopHistory.signal])
       : stopHistory.signal;
+    // Session socket: the history is paged while the socket connects; its sync frame then says
+    // how much of it to keep (the log's first T + 1 events). Unused after a fall back.
+    const early = protocol === "events" ? undefined : this.#fetchLog(historySignal);
+    early?.catch(() => {}); // awaited in onReady, or dropped
     const socket: WebSocketCallbackClient = new WebSocketCallbackClient({
       host: this.workspace.host,
       conversationId: this.#id,
       protocol,
       sessionReplay: "live",
-      callback: (event) => this.#ingest(event),
+      callback: (event, seq) => this.#ingest(event, seq),
       onReady: async ({ reconnect }) => {
+        if (reconnect && historyLoaded && socket.protocol === "events") {
+          // The events socket's `since` resend can miss an event stamped before the newest one
+          // we have (servers before 1.58): REST has the log; later frames wait until this ends.
+          await this.#reconcile(undefined, this.#closing.signal).catch((err: unknown) => {
+            if (!this.#closing.signal.aborted) {
+              this.#report(
+                new RemoteHandsError("The REST catch-up after a reconnect failed", { cause: err }),
+              );
+            }
+          });
+          return;
+        }
         if (reconnect || historyLoaded) return;
         try {
           // Session socket: the cursor its sync frame set, the log's last seq at subscription
           // (-1: the log was empty, so there is no history).
           const through = socket.protocol === "session" ? socket.lastSeq : undefined;
-          if (through === undefined || through >= 0) {
+          if (early && through !== undefined) {
+            let items = await early;
+            // Events stored after the last page and before the subscription: page again.
+            if (items.length < through + 1) {
+              items = await this.#fetchLog(historySignal, through + 1);
+            }
+            for (let seq = 0; seq <= through; seq++) {
+              // A REST page is a fresh JSON.parse result nobody else holds: validated in place.
+              const parsed = parseOwnedEvent(items[seq]);
+              if (parsed.success) this.#addHistory(parsed.event, seq);
+              else this.#report(parsed.error);
+            }
+          } else if (through === undefined || through >= 0) {
             await this.#syncHistory(
               undefined,
               historySignal,
@@ -745,7 +832,7 @@ export class RemoteConversation implements AsyncDisposable {
       // It is a safety net, bounded by the run's time limit: if REST fails or runs out of time,
       // the run still ends with its status (the socket saw it end) and the failure is reported.
       try {
-        await this.#syncHistory(since, stopWaiting, true);
+        await this.#reconcile(since, stopWaiting);
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         this.#report(
@@ -1013,6 +1100,7 @@ export class RemoteConversation implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort();
     for (const run of this.#runs) {
       run.fail(new RemoteHandsError("Cannot wait for the run as the conversation was closed"));
     }

@@ -22,6 +22,7 @@ import {
   closeError,
   EventValidationError,
   RemoteHandsError,
+  UnsupportedByServerError,
   WebSocketConnectionError,
 } from "./errors.ts";
 import { type Event, parseEventFrame, parseOwnedEvent } from "./events.ts";
@@ -110,9 +111,10 @@ export interface WebSocketCallbackClientOptions {
   host: string;
   /** The conversation whose events to receive. */
   conversationId: string;
-  /** Called with every valid event, in the order the frames arrived. A throw is caught and
-   * reported to `onError`; the stream goes on. */
-  callback: (event: Event) => void;
+  /** Called with every valid event, in the order the frames arrived, and, for a stored event
+   * of the session socket, its sequence number in the server's log (servers before 1.58 can send
+   * seq n + 1 before n). A throw is caught and reported to `onError`; the stream goes on. */
+  callback: (event: Event, seq?: number) => void;
   /** The session API key, sent as the first frame of each connection (never in the URL). */
   apiKey?: string | undefined;
   /** Called with fatal closes (4001 as `AuthenticationError`, 4004 as `NotFoundError`), invalid
@@ -130,7 +132,7 @@ export interface WebSocketCallbackClientOptions {
   resumeAfter?: (() => string | undefined | null) | undefined;
   /**
    * Which socket to use. `"events"` is `/sockets/events/{id}` (every server; what Python uses).
-   * `"session"` is `/sockets/session/{id}` (servers since about 1.49): sequence-numbered frames,
+   * `"session"` is `/sockets/session/{id}` (servers since 1.45.0): sequence-numbered frames,
    * replay before live with no interleaving, and reconnects that resume exactly after the last
    * stored event (`after_seq`). `"auto"` tries the session socket and falls back to the events
    * socket when the server is up but the session socket's upgrade is refused (an older server),
@@ -306,7 +308,7 @@ export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
  * @example
  * ```ts
  * import type { SocketProtocol } from "./websocket_client.ts";
- * const protocol: SocketProtocol = "session"; // exact resume; needs a server since about 1.49
+ * const protocol: SocketProtocol = "session"; // exact resume; needs a server since 1.45.0
  * // RemoteConversation.create({ ..., socketProtocol: protocol })
  * if (protocol !== "session") throw new Error();
  * ```
@@ -376,7 +378,7 @@ interface Waiter {
  */
 export class WebSocketCallbackClient {
   #path: string;
-  readonly #callback: (event: Event) => void;
+  readonly #callback: (event: Event, seq?: number) => void;
   readonly #apiKey: string | undefined;
   readonly #onError: ((error: RemoteHandsError) => void) | undefined;
   readonly #onReady: ((info: ReadyInfo) => void | Promise<void>) | undefined;
@@ -897,17 +899,12 @@ export class WebSocketCallbackClient {
       this.#fallBack("the session socket dropped a frame as too large");
       return;
     }
-    if (this.#auto && conn.protocol === "session" && !this.#sessionOpened) {
+    if (conn.protocol === "session" && !this.#sessionOpened) {
       void this.#probeFallback(conn.openedAt);
       return;
     }
     if (FATAL_CLOSE_CODES.has(code)) {
-      const error = closeError(code, reason, this.#path);
-      this.#fatal = error;
-      this.#stopped = true;
-      this.#stopping = Promise.resolve();
-      this.#report(error);
-      this.#rejectWaiters(error);
+      this.#fail(closeError(code, reason, this.#path));
       return;
     }
     this.#scheduleReconnect(conn.openedAt);
@@ -928,8 +925,28 @@ export class WebSocketCallbackClient {
       up = false;
     }
     if (this.#stopped) return;
-    if (up) this.#fallBack("the server refused the session socket");
-    else this.#scheduleReconnect(openedAt);
+    if (!up) this.#scheduleReconnect(openedAt);
+    else if (this.#auto) this.#fallBack("the server refused the session socket");
+    else {
+      // Forced "session": an older server has no session socket; say so now instead of retrying
+      // until the ready timeout.
+      this.#fail(
+        new UnsupportedByServerError(
+          "the session socket (/sockets/session; its upgrade was refused while /ready answered 200)",
+          "1.45.0",
+          "use socketProtocol 'auto' or 'events'",
+        ),
+      );
+    }
+  }
+
+  /** Stops for good with `error`: reported once, and every waiter rejects with it. */
+  #fail(error: RemoteHandsError): void {
+    this.#fatal = error;
+    this.#stopped = true;
+    this.#stopping = Promise.resolve();
+    this.#report(error);
+    this.#rejectWaiters(error);
   }
 
   #fallBack(reason: string): void {
@@ -997,6 +1014,8 @@ export class WebSocketCallbackClient {
         }
         this.#durableIds.add(event.id);
         if (this.#lastSeq === undefined || item.seq > this.#lastSeq) this.#lastSeq = item.seq;
+        this.#deliver(event, item.seq);
+        continue;
       }
       if (
         event &&
@@ -1037,9 +1056,9 @@ export class WebSocketCallbackClient {
     }
   }
 
-  #deliver(event: Event): void {
+  #deliver(event: Event, seq?: number): void {
     try {
-      this.#callback(event);
+      this.#callback(event, seq);
     } catch (err) {
       this.#report(
         new RemoteHandsError(

@@ -11,6 +11,7 @@ import {
   EventValidationError,
   NotFoundError,
   type RemoteHandsError,
+  UnsupportedByServerError,
 } from "../../src/errors.ts";
 import type { Event } from "../../src/events.ts";
 import {
@@ -866,4 +867,74 @@ test("frames: a stored event that arrives after a higher seq (servers before 1.5
   ]);
   assert.equal(client.lastSeq, 1);
   assert.deepEqual(rec.errors, []);
+});
+
+test("frames: the callback gets each stored event's seq; transient frames have none", async () => {
+  await using server = await startFakeWsServer();
+  let conn: FakeWsConnection | undefined;
+  server.onConnection = async (c) => {
+    if (!(await authenticate(c, KEY))) return;
+    conn = c;
+    c.sendJson(sync({ from_seq: -1 }));
+  };
+  const seen: [string, number | undefined][] = [];
+  await using t = makeClient(server, {
+    sessionReplay: "all",
+    callback: (event, seq) => void seen.push([event.id, seq]),
+  });
+  t.client.start();
+  await t.client.waitUntilReady({ timeoutMs: 5_000 });
+  conn!.sendJson(durable(1, messageEvent("b")));
+  conn!.sendJson(durable(0, messageEvent("a")));
+  conn!.sendJson(transient(stateEvent({ id: "snap" })));
+  await waitFor(() => seen.length === 3, "three events");
+  assert.deepEqual(seen, [["b", 1], ["a", 0], ["snap", undefined]]);
+});
+
+for (const status of [403, 404]) {
+  test(`session forced: upgrade refused with HTTP ${status} and /ready 200 → UnsupportedByServerError at once`, async () => {
+    await using server = await startFakeWsServer({
+      onUpgrade: ({ url }) => (url.pathname.startsWith("/sockets/session/") ? status : undefined),
+      onConnection: eventsOf("a"),
+    });
+    await using t = makeClient(server, { protocol: "session" });
+    const { client, rec } = t;
+    const started = performance.now();
+    client.start();
+    const error = await client.waitUntilReady({ timeoutMs: 30_000 }).then(
+      () => assert.fail("ready on a server without the session socket"),
+      (err: unknown) => err,
+    );
+    assert.ok(performance.now() - started < 5_000, "fails at once, not after readyTimeoutMs");
+    assert.ok(error instanceof UnsupportedByServerError);
+    assert.equal(error.since, "1.45.0");
+    assert.equal(
+      error.message,
+      "This agent server does not support the session socket (/sockets/session; its upgrade was refused while /ready answered 200) (added in 1.45.0): upgrade the server or use socketProtocol 'auto' or 'events'",
+    );
+    assert.deepEqual(rec.errors, [error]);
+    assert.deepEqual(rec.changes, []);
+    assert.equal(client.protocol, "session");
+    await delay(100);
+    assert.equal(server.upgradeAttempts, 1, "no retry and no events socket");
+    assert.deepEqual(server.httpRequests, ["GET /ready"]);
+  });
+}
+
+test("session forced: a refused upgrade while /ready is down is retried, then works", async () => {
+  let refuse = true;
+  await using server = await startFakeWsServer({
+    onUpgrade: (
+      { url },
+    ) => (refuse && url.pathname.startsWith("/sockets/session/") ? 403 : undefined),
+    onConnection: sessionOf(sync({})),
+    onHttp: () => new Response("starting", { status: 503, headers: { connection: "close" } }),
+  });
+  await using t = makeClient(server, { protocol: "session" });
+  t.client.start();
+  await waitFor(() => server.upgradeAttempts >= 2, "a retry");
+  refuse = false;
+  await t.client.waitUntilReady({ timeoutMs: 5_000 });
+  assert.equal(t.client.protocol, "session");
+  assert.deepEqual(t.rec.errors, []);
 });
