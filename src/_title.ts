@@ -1,6 +1,8 @@
 /**
  * Conversation titles, as the Python SDK's `title_utils` makes them: the first user message,
- * either summarized by one OpenAI-compatible chat call or truncated.
+ * either summarized by one OpenAI-compatible chat call or truncated. The prompt asks for the same
+ * thing as Python's (a concise title starting with one emoji from the same list) in fewer words:
+ * it ships in every browser and edge bundle.
  *
  * @module
  */
@@ -8,28 +10,14 @@
 import { contentText, type Event } from "./events.ts";
 import { RemoteHandsError } from "./errors.ts";
 
-const CATEGORIES = [
-  ["💄", "frontend", "UI and style files"],
-  ["👔", "backend", "Business logic"],
-  ["✅", "test", "Tests"],
-  ["👷", "devops", "CI build system"],
-  ["🚀", "deployment", "Deploy stuff"],
-  ["📦️", "dependencies", "Packages and dependencies"],
-  ["🗃️", "database", "Database changes"],
-  ["🔧", "chores", "Configuration and maintenance"],
-  ["✨", "features", "New features"],
-  ["🐛", "bugfix", "Bug fixes"],
-  ["⚡️", "performance", "Performance improvements"],
-  ["🔒️", "security", "Security fixes"],
-  ["📝", "documentation", "Documentation"],
-  ["♻️", "refactor", "Code refactoring"],
-] as const;
+/** The emoji a title starts with, one per kind of work (the Python SDK's list). */
+const EMOJIS = "💄 frontend, 👔 backend, ✅ test, 👷 devops, 🚀 deployment, 📦️ dependencies, " +
+  "🗃️ database, 🔧 chores, ✨ features, 🐛 bugfix, ⚡️ performance, 🔒️ security, " +
+  "📝 documentation, ♻️ refactor";
 
-const SYSTEM_PROMPT = "You are a helpful assistant that generates concise, descriptive titles " +
-  "for conversations with OpenHands. OpenHands is a helpful AI agent that can interact with a " +
-  "computer to solve tasks using bash terminal, file editor, and browser. Given a user message " +
-  "(which may be truncated), generate a concise, descriptive title for the conversation. " +
-  "Return only the title, with no additional text, quotes, or explanations.";
+const SYSTEM_PROMPT = "You write concise, descriptive titles for conversations with OpenHands, " +
+  "an AI agent that solves tasks with a terminal, a file editor and a browser. Return only the " +
+  "title, with no quotes or explanations.";
 
 /**
  * The LLM settings `generateTitle` uses for its one chat call.
@@ -88,11 +76,8 @@ export async function titleFromLLM(
   const truncated = chars.length > 1000
     ? `${chars.slice(0, 1000).join("")}...(truncated)`
     : message;
-  const emojis = CATEGORIES.map(([emoji, name, description]) => `${emoji} ${name}: ${description}`)
-    .join("\n- ");
-  const user = `Generate a title (maximum ${maxLength} characters) for a conversation that ` +
-    `starts with this message:\n\n${truncated}.Also make sure to include ONE most relevant ` +
-    `emoji at the start of the title. Choose the emoji from this list:${emojis} `;
+  const user = `Write a title of at most ${maxLength} characters for a conversation that starts ` +
+    `with this message:\n\n${truncated}\n\nStart it with ONE fitting emoji: ${EMOJIS}.`;
   const headers = new Headers({ "content-type": "application/json" });
   if (llm.api_key) headers.set("authorization", `Bearer ${llm.api_key}`);
   const response = await fetchFn(

@@ -384,29 +384,21 @@ export class UnsupportedByServerError extends RemoteHandsError {
  * ```
  */
 export function closeError(code: number, reason: string, path: string): RemoteHandsError {
-  const request = { method: "WEBSOCKET", path };
-  if (code === 4001) {
-    const err = new AuthenticationError(
-      401,
-      { detail: reason || "Authentication failed" },
-      request,
-      `WebSocket ${path} closed with 4001 (${
-        reason || "Authentication failed"
-      }): check the apiKey option`,
+  const fatal = code === 4001
+    ? [AuthenticationError, 401, "Authentication failed", "check the apiKey option"] as const
+    : code === 4004
+    ? [NotFoundError, 404, "Conversation not found", "check the conversation id and host"] as const
+    : undefined;
+  if (fatal) {
+    const [ErrorClass, status, fallback, hint] = fatal;
+    const detail = reason || fallback;
+    const err = new ErrorClass(
+      status,
+      { detail },
+      { method: "WEBSOCKET", path },
+      `WebSocket ${path} closed with ${code} (${detail}): ${hint}`,
     );
-    Object.defineProperty(err, "closeCode", { value: 4001, enumerable: true });
-    return err;
-  }
-  if (code === 4004) {
-    const err = new NotFoundError(
-      404,
-      { detail: reason || "Conversation not found" },
-      request,
-      `WebSocket ${path} closed with 4004 (${
-        reason || "Conversation not found"
-      }): check the conversation id and host`,
-    );
-    Object.defineProperty(err, "closeCode", { value: 4004, enumerable: true });
+    Object.defineProperty(err, "closeCode", { value: code, enumerable: true });
     return err;
   }
   return new WebSocketConnectionError(

@@ -385,21 +385,10 @@ export class RemoteConversation implements AsyncDisposable {
         }`,
       );
     }
-    if ("visualize" in options || "nameForVisualization" in options) {
-      throw new TypeError(
-        "Cannot create the conversation as 'visualize' is now 'visualizer: new ConversationVisualizer({ name })' (from @remote-hands/client/visualizer)",
-      );
-    }
     const { visualizer } = options;
     if (visualizer !== undefined && typeof visualizer?.onEvent !== "function") {
       throw new TypeError(
-        `Cannot create the conversation as 'visualizer' must have an onEvent(event) method, like a ConversationVisualizer: current value is ${
-          typeof visualizer === "function"
-            ? "a function"
-            : visualizer && typeof visualizer === "object"
-            ? "an object without onEvent"
-            : String(visualizer)
-        }`,
+        "Cannot create the conversation as 'visualizer' must have an onEvent method",
       );
     }
     if (
@@ -525,11 +514,8 @@ export class RemoteConversation implements AsyncDisposable {
   }
 
   /**
-   * Pages the history over REST (100 events a page) from `since` (inclusive) or the start.
-   * With `deliver`, unseen events go to callbacks (a reconcile); otherwise they only seed the list.
-   * With `max`, paging stops after that many stored events (the first `max` of the log: REST pages
-   * through it in storage order). Events keep the log's order: from the start an item's index is
-   * its seq; a missing event a reconcile finds goes right after the item before it on the page.
+   * Pages the history over REST (100 events a page) from `since` (inclusive) or the start, and
+   * takes it in (see `#takeLog`). With `max`, paging stops after that many stored events.
    */
   async #syncHistory(
     since: string | undefined,
@@ -537,48 +523,45 @@ export class RemoteConversation implements AsyncDisposable {
     deliver: boolean,
     max?: number,
   ): Promise<void> {
-    const rest = this.workspace.client.rest;
-    let pageId: string | undefined;
-    let left = max ?? Infinity;
-    let index = 0;
+    this.#takeLog(await this.#fetchLog(signal, since, max), !since, deliver);
+  }
+
+  /**
+   * Takes REST items in: with `deliver`, unseen events go to callbacks (a reconcile); otherwise
+   * they only seed the list. Events keep the log's order: `fromStart`, an item's index is its seq;
+   * a missing event a reconcile finds goes right after the item before it.
+   */
+  #takeLog(items: unknown[], fromStart: boolean, deliver: boolean): void {
     // From the start the first item is the log's first; after `since` what precedes it is unknown.
-    let previous: string | null | undefined = since ? undefined : null;
-    while (left > 0) {
-      const query: Record<string, unknown> = { limit: Math.min(100, left) };
-      if (pageId) query.page_id = pageId;
-      if (since) query.timestamp__gte = since;
-      const { data } = await rest.GET("/api/conversations/{conversation_id}/events/search", {
-        params: { path: { conversation_id: this.#id }, query: query as never },
-        ...callInit({ signal }),
-      });
-      const page = data as { items?: unknown[]; next_page_id?: string | null };
-      const items = page.items ?? [];
-      left -= items.length;
-      for (const raw of items) {
-        const seq = since ? -1 : index++;
-        // A REST page is a fresh JSON.parse result nobody else holds: validated in place.
-        const parsed = parseOwnedEvent(raw);
-        if (!parsed.success) {
-          this.#report(parsed.error);
-          continue;
-        }
-        if (deliver) this.#ingest(parsed.event, seq, previous);
-        else this.#addHistory(parsed.event, seq);
-        previous = parsed.event.id;
+    let previous: string | null | undefined = fromStart ? null : undefined;
+    for (let index = 0; index < items.length; index++) {
+      // A REST page is a fresh JSON.parse result nobody else holds: validated in place.
+      const parsed = parseOwnedEvent(items[index]);
+      if (!parsed.success) {
+        this.#report(parsed.error);
+        continue;
       }
-      pageId = page.next_page_id ?? undefined;
-      if (!pageId) break;
+      const seq = fromStart ? index : -1;
+      if (deliver) this.#ingest(parsed.event, seq, previous);
+      else this.#addHistory(parsed.event, seq);
+      previous = parsed.event.id;
     }
   }
 
-  /** The log's first `max` stored events (all without `max`) as REST pages them, unvalidated. */
-  async #fetchLog(signal: AbortSignal, max = Infinity): Promise<unknown[]> {
+  /** The log's stored events from `since` (inclusive; the start without it), at most `max`, as
+   * REST pages them (in storage order), unvalidated. */
+  async #fetchLog(
+    signal: AbortSignal | undefined,
+    since?: string,
+    max = Infinity,
+  ): Promise<unknown[]> {
     const rest = this.workspace.client.rest;
     const items: unknown[] = [];
     let pageId: string | undefined;
     while (items.length < max) {
       const query: Record<string, unknown> = { limit: Math.min(100, max - items.length) };
       if (pageId) query.page_id = pageId;
+      if (since) query.timestamp__gte = since;
       const { data } = await rest.GET("/api/conversations/{conversation_id}/events/search", {
         params: { path: { conversation_id: this.#id }, query: query as never },
         ...callInit({ signal }),
@@ -675,15 +658,10 @@ export class RemoteConversation implements AsyncDisposable {
           if (early && through !== undefined) {
             let items = await early;
             // Events stored after the last page and before the subscription: page again.
-            if (items.length < through + 1) {
-              items = await this.#fetchLog(historySignal, through + 1);
+            if (items.length <= through) {
+              items = await this.#fetchLog(historySignal, undefined, through + 1);
             }
-            for (let seq = 0; seq <= through; seq++) {
-              // A REST page is a fresh JSON.parse result nobody else holds: validated in place.
-              const parsed = parseOwnedEvent(items[seq]);
-              if (parsed.success) this.#addHistory(parsed.event, seq);
-              else this.#report(parsed.error);
-            }
+            this.#takeLog(items.slice(0, through + 1), true, false);
           } else if (through === undefined || through >= 0) {
             await this.#syncHistory(
               undefined,

@@ -190,29 +190,28 @@ function resolveReconnect(options: ReconnectOptions = {}): ResolvedReconnect {
     minUptimeMs: options.minUptimeMs ?? DEFAULT_RECONNECT.minUptimeMs,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_RECONNECT.connectTimeoutMs,
   };
-  const fail = (message: string): never => {
-    throw new RangeError(`Cannot reconnect as ${message}`);
+  const check = (ok: boolean, name: keyof ResolvedReconnect, rule: string): void => {
+    if (!ok) {
+      throw new RangeError(
+        `Cannot reconnect as '${name}' must be ${rule}: current value is ${r[name]}`,
+      );
+    }
   };
-  if (!(Number.isFinite(r.initialDelayMs) && r.initialDelayMs >= 0)) {
-    fail(`'initialDelayMs' must be a number >= 0: current value is ${r.initialDelayMs}`);
-  }
-  if (!(Number.isFinite(r.maxDelayMs) && r.maxDelayMs >= r.initialDelayMs)) {
-    fail(
-      `'maxDelayMs' must be a number >= 'initialDelayMs': current values 'initialDelayMs=${r.initialDelayMs}', 'maxDelayMs=${r.maxDelayMs}'`,
-    );
-  }
-  if (!(Number.isFinite(r.multiplier) && r.multiplier >= 1)) {
-    fail(`'multiplier' must be a finite number >= 1: current value is ${r.multiplier}`);
-  }
-  if (!(r.jitter >= 0 && r.jitter <= 1)) {
-    fail(`'jitter' must be between 0 and 1: current value is ${r.jitter}`);
-  }
-  if (!(Number.isFinite(r.connectTimeoutMs) && r.connectTimeoutMs > 0)) {
-    fail(`'connectTimeoutMs' must be a positive number: current value is ${r.connectTimeoutMs}`);
-  }
-  if (!(r.minUptimeMs >= 0)) {
-    fail(`'minUptimeMs' must be >= 0: current value is ${r.minUptimeMs}`);
-  }
+  const finite = Number.isFinite;
+  check(finite(r.initialDelayMs) && r.initialDelayMs >= 0, "initialDelayMs", "a number >= 0");
+  check(
+    finite(r.maxDelayMs) && r.maxDelayMs >= r.initialDelayMs,
+    "maxDelayMs",
+    `a number >= 'initialDelayMs' (${r.initialDelayMs})`,
+  );
+  check(finite(r.multiplier) && r.multiplier >= 1, "multiplier", "a finite number >= 1");
+  check(r.jitter >= 0 && r.jitter <= 1, "jitter", "between 0 and 1");
+  check(
+    finite(r.connectTimeoutMs) && r.connectTimeoutMs > 0,
+    "connectTimeoutMs",
+    "a positive number",
+  );
+  check(r.minUptimeMs >= 0, "minUptimeMs", ">= 0");
   return r;
 }
 
@@ -932,7 +931,7 @@ export class WebSocketCallbackClient {
       // until the ready timeout.
       this.#fail(
         new UnsupportedByServerError(
-          "the session socket (/sockets/session; its upgrade was refused while /ready answered 200)",
+          "the session socket (/sockets/session)",
           "1.45.0",
           "use socketProtocol 'auto' or 'events'",
         ),

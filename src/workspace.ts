@@ -736,9 +736,8 @@ function abortedButRunning(
     : "AbortError";
   const why = reason instanceof Error && reason.message ? ` (${reason.message})` : "";
   const err = new DOMException(
-    `The command ${commandId} was aborted${why}, but the agent server cannot stop it (it has no ` +
-      `POST /api/bash/bash_commands/{command_id}/stop before ${STOP_SINCE}): it runs on until its ` +
-      `time limit of ${seconds} s. Upgrade the server to ${STOP_SINCE} or later to stop commands`,
+    `The command ${commandId} was aborted${why}, but this agent server cannot stop it: it runs ` +
+      `on until its time limit of ${seconds} s (upgrade the server to ${STOP_SINCE})`,
     name,
   );
   Object.defineProperty(err, "cause", {

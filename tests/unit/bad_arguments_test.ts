@@ -233,35 +233,12 @@ test("RemoteConversation.create: a bad socketProtocol or callbacks is a TypeErro
 
 test("RemoteConversation.create: a visualizer without onEvent is a TypeError before any request", async () => {
   const w = wire();
-  const prefix =
-    "Cannot create the conversation as 'visualizer' must have an onEvent(event) method, like a ConversationVisualizer: current value is ";
-  const cases: [unknown, string][] = [
-    [true, "true"],
-    [null, "null"],
-    ["yes", "yes"],
-    [{}, "an object without onEvent"],
-    [{ onEvent: "no" }, "an object without onEvent"],
-    [() => {}, "a function"],
-  ];
-  for (const [visualizer, value] of cases) {
+  const message = "Cannot create the conversation as 'visualizer' must have an onEvent method";
+  for (const visualizer of [true, null, "yes", {}, { onEvent: "no" }, () => {}]) {
     await assert.rejects(
       create(w, { visualizer: visualizer as RemoteConversationOptions["visualizer"] }),
-      { name: "TypeError", message: prefix + value },
-      String(value),
-    );
-  }
-  nothingSent(w);
-});
-
-test("RemoteConversation.create: the old visualize and nameForVisualization options are a TypeError naming their replacement", async () => {
-  const w = wire();
-  const message =
-    "Cannot create the conversation as 'visualize' is now 'visualizer: new ConversationVisualizer({ name })' (from @remote-hands/client/visualizer)";
-  for (const old of [{ visualize: true }, { nameForVisualization: "bot" }, { visualize: false }]) {
-    await assert.rejects(
-      create(w, old as Partial<RemoteConversationOptions>),
       { name: "TypeError", message },
-      JSON.stringify(old),
+      String(visualizer),
     );
   }
   nothingSent(w);

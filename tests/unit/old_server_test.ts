@@ -94,9 +94,9 @@ test("executeCommand abort, server before 1.52.0 (no stop route): AbortError wit
   for (
     const fragment of [
       `The command ${COMMAND_ID} was aborted (`,
-      "but the agent server cannot stop it",
+      "but this agent server cannot stop it",
       "it runs on until its time limit of 120 s",
-      "Upgrade the server to 1.52.0 or later",
+      "(upgrade the server to 1.52.0)",
     ]
   ) assert.ok(error.message.includes(fragment), `${fragment} not in: ${error.message}`);
 

@@ -910,7 +910,7 @@ for (const status of [403, 404]) {
     assert.equal(error.since, "1.45.0");
     assert.equal(
       error.message,
-      "This agent server does not support the session socket (/sockets/session; its upgrade was refused while /ready answered 200) (added in 1.45.0): upgrade the server or use socketProtocol 'auto' or 'events'",
+      "This agent server does not support the session socket (/sockets/session) (added in 1.45.0): upgrade the server or use socketProtocol 'auto' or 'events'",
     );
     assert.deepEqual(rec.errors, [error]);
     assert.deepEqual(rec.changes, []);

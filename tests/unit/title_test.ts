@@ -132,15 +132,20 @@ test("`titleFromLLM()` posts one chat completion when given an OpenAI-compatible
   assert.equal(request.body.model, "gpt-4o-mini");
   const messages = request.body.messages as Array<{ role: string; content: string }>;
   assert.deepEqual(messages.map((m) => m.role), ["system", "user"]);
-  assert.match(
+  assert.equal(
     messages[0]!.content,
-    /^You are a helpful assistant that generates concise, descriptive titles for conversations with OpenHands\./,
+    "You write concise, descriptive titles for conversations with OpenHands, an AI agent that " +
+      "solves tasks with a terminal, a file editor and a browser. Return only the title, with no " +
+      "quotes or explanations.",
   );
-  assert.match(messages[0]!.content, /Return only the title, with no additional text/);
   const user = messages[1]!.content;
-  assert.ok(user.startsWith("Generate a title (maximum 50 characters) for a conversation"));
-  assert.ok(user.includes("\n\nPlease fix the login bug.Also make sure to include ONE"));
-  assert.ok(user.includes("🐛 bugfix: Bug fixes"));
+  assert.equal(
+    user,
+    "Write a title of at most 50 characters for a conversation that starts with this message:" +
+      "\n\nPlease fix the login bug\n\nStart it with ONE fitting emoji: 💄 frontend, 👔 backend, " +
+      "✅ test, 👷 devops, 🚀 deployment, 📦️ dependencies, 🗃️ database, 🔧 chores, ✨ features, " +
+      "🐛 bugfix, ⚡️ performance, 🔒️ security, 📝 documentation, ♻️ refactor.",
+  );
   assert.ok(!user.includes("sk-test-key"));
   assert.deepEqual(Object.keys(request.body).sort(), ["messages", "model"]);
 });
@@ -215,12 +220,12 @@ test("`titleFromLLM()` truncates the user message at 1000 characters when it is 
   const { fetch, seen } = fakeFetch(() => chat("t"));
   await titleFromLLM(`${"x".repeat(1000)}TAIL`, LLM, 50, fetch);
   const user = (seen[0]!.body.messages as Array<{ content: string }>)[1]!.content;
-  assert.ok(user.includes(`\n\n${"x".repeat(1000)}...(truncated).Also`));
+  assert.ok(user.includes(`\n\n${"x".repeat(1000)}...(truncated)\n\nStart`));
   assert.ok(!user.includes("TAIL"));
   const { fetch: fetch2, seen: seen2 } = fakeFetch(() => chat("t"));
   await titleFromLLM("y".repeat(1000), LLM, 50, fetch2);
   const user2 = (seen2[0]!.body.messages as Array<{ content: string }>)[1]!.content;
-  assert.ok(user2.includes(`\n\n${"y".repeat(1000)}.Also`));
+  assert.ok(user2.includes(`\n\n${"y".repeat(1000)}\n\nStart`));
   assert.ok(!user2.includes("(truncated)"));
 });
 

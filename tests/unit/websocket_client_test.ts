@@ -129,7 +129,7 @@ test("reconnectDelay: invalid options throw RangeError", () => {
   assert.throws(() => reconnectDelay(0, { initialDelayMs: 10, maxDelayMs: 5 }), {
     name: "RangeError",
     message:
-      "Cannot reconnect as 'maxDelayMs' must be a number >= 'initialDelayMs': current values 'initialDelayMs=10', 'maxDelayMs=5'",
+      "Cannot reconnect as 'maxDelayMs' must be a number >= 'initialDelayMs' (10): current value is 5",
   });
   assert.throws(() => reconnectDelay(0, { initialDelayMs: -1 }), { name: "RangeError" });
   assert.throws(() => reconnectDelay(0, { minUptimeMs: Number.NaN }), { name: "RangeError" });
