@@ -281,7 +281,6 @@ export class RemoteConversation implements AsyncDisposable {
   readonly state: RemoteState;
   #id: string;
   #events: RemoteEventsList;
-  #delivered = new Set<string>();
   #callbacks: ConversationCallback[];
   #visualizer: ConversationVisualizerLike | undefined;
   #socket: WebSocketCallbackClient | undefined;
@@ -464,24 +463,16 @@ export class RemoteConversation implements AsyncDisposable {
   /** Adds a history event (the log's `seq`th, -1 when unknown) to the list and the state,
    * without calling callbacks. */
   #addHistory(event: Event, seq: number): void {
-    if (isPersistedEvent(event)) {
-      if (this.#delivered.has(event.id)) return;
-      this.#delivered.add(event.id);
-      placeEvent(this.#events, event, seq);
-    }
+    // The list knows every stored event delivered so far (by id): it is the exactly-once record.
+    if (isPersistedEvent(event) && !placeEvent(this.#events, event, seq)) return;
     this.state.updateStateFromEvent(event);
   }
 
-  /** Delivers an event to the list, the state, the callbacks and the run waiters, once. */
   /** Delivers an event: into the list at its place in the server's log (`seq`: its sequence
    * number, -1 when unknown; `after`: the id of the event before it, from a REST page), the
    * state, callbacks, the visualizer, subscribers and waiting runs. */
   #ingest(event: Event, seq = -1, after?: string | null): void {
-    if (isPersistedEvent(event)) {
-      if (this.#delivered.has(event.id)) return;
-      this.#delivered.add(event.id);
-      placeEvent(this.#events, event, seq, after);
-    }
+    if (isPersistedEvent(event) && !placeEvent(this.#events, event, seq, after)) return;
     this.state.updateStateFromEvent(event);
     for (const callback of this.#callbacks) {
       try {
