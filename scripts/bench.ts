@@ -499,6 +499,15 @@ async function versions(): Promise<Record<string, string>> {
 mkdirSync(OUT_DIR, { recursive: true });
 // The Python SDK lives in the server's virtualenv: install it first (once per machine).
 await ensureAgentServerInstalled((l) => log(l));
+// The npm peers (the official client, esbuild, resvg) are pinned dev dependencies.
+if (!existsSync(join(REPO_ROOT, "node_modules", "@openhands", "typescript-client"))) {
+  log("installing the npm peers (npm ci)");
+  const npm = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: REPO_ROOT,
+    stdio: "inherit",
+  });
+  if (npm.status !== 0) throw new Error("npm ci failed: the official client cannot be benchmarked");
+}
 const machineBefore = machineInfo();
 const versionInfo = await versions();
 log(`mode ${SMOKE ? "smoke" : "full"}; ${machineBefore.nproc} CPUs, load ${machineBefore.loadAvg}`);

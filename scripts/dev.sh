@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The two commands of the README, for a fresh machine:
 #   bash scripts/dev.sh demo   starts the real agent server and the scripted LLM, runs a conversation
+#   bash scripts/dev.sh bench  (a third) runs the side-by-side benchmarks; --readme updates README
 #   bash scripts/dev.sh test   runs everything CI runs (fmt, lint, type check, codegen check,
 #                              unit + integration tests under Deno, the test suite under Bun,
 #                              and real conversations from Node, headless Chromium and workerd)
@@ -28,6 +29,11 @@ case "${1:-}" in
     install
     exec deno task demo
     ;;
+  bench)
+    install
+    shift
+    exec deno task bench "$@"
+    ;;
   test)
     start=$(date +%s)
     install
@@ -52,7 +58,7 @@ case "${1:-}" in
     exit "$status"
     ;;
   *)
-    echo "usage: bash scripts/dev.sh demo|test" >&2
+    echo "usage: bash scripts/dev.sh demo|test|bench [--readme]" >&2
     exit 2
     ;;
 esac
