@@ -787,6 +787,12 @@ export class WebSocketCallbackClient {
       return;
     }
     const parsed = parseEventFrame(data);
+    if (parsed.success && conn.ready && !this.#draining && this.#queue.length === 0) {
+      // The hot path: a ready connection with nothing held back delivers at once, as the queue
+      // would (no queue item for it).
+      this.#deliver(parsed.event);
+      return;
+    }
     this.#enqueue(parsed.success ? { conn, event: parsed.event } : { conn, error: parsed.error });
   }
 
