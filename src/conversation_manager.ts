@@ -478,20 +478,14 @@ export class ConversationManager {
     } catch (getErr) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (!(getErr instanceof NotFoundError)) return err;
-      const notFound = new NotFoundError(
+      return new NotFoundError(
         404,
         err.body,
         { method: err.method, path: err.path },
         `${err.method} ${err.path} failed with 400: ${detail} (the conversation does not exist: ` +
           `GET answered 404; servers before 1.58.0 answer 400 here). Check the id and the host`,
+        { cause: err },
       );
-      Object.defineProperty(notFound, "cause", {
-        value: err,
-        writable: true,
-        configurable: true,
-        enumerable: false,
-      });
-      return notFound;
     }
   }
 

@@ -117,7 +117,13 @@ export class APIError extends RemoteHandsError {
   readonly closeCode: number | undefined = undefined;
 
   /** Creates the error. Prefer {@linkcode APIError.from}, which picks the subclass. */
-  constructor(status: number, body: unknown, request: APIErrorRequest, message?: string) {
+  constructor(
+    status: number,
+    body: unknown,
+    request: APIErrorRequest,
+    message?: string,
+    options?: ErrorOptions,
+  ) {
     const safeBody = redactBody(body);
     const detail = safeBody && typeof safeBody === "object" && "detail" in safeBody
       ? safeBody.detail
@@ -132,6 +138,7 @@ export class APIError extends RemoteHandsError {
         `${request.method} ${request.path} failed with ${status}${
           described ? `: ${described}` : ""
         } (${advice})`,
+      options,
     );
     this.status = status;
     this.detail = detail;
