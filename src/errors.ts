@@ -350,6 +350,86 @@ export class WebSocketConnectionError extends RemoteHandsError {
 }
 
 /**
+ * The server broke the protocol: an answer of the wrong shape (not JSON, an empty body, a create
+ * without an id), an id that is not a UUID, a page token that repeats. The request may have been
+ * carried out on the server; what the client got back cannot be used. Check that `host` points
+ * at an agent server (not a proxy's error page) and that its version is supported.
+ *
+ * @example
+ * ```ts
+ * import { ProtocolError } from "./errors.ts";
+ * const err = new ProtocolError("GET /api/conversations/search", "next_page_id 'p1' repeats");
+ * if (err.what !== "GET /api/conversations/search") throw new Error("unexpected");
+ * ```
+ */
+export class ProtocolError extends RemoteHandsError {
+  /** The request or stream whose answer broke the protocol, e.g. `GET /api/conversations`. */
+  readonly what: string;
+  /** Creates the error: `what` was answered in a way that breaks the protocol (`problem`). */
+  constructor(what: string, problem: string, options?: ErrorOptions) {
+    super(
+      `${what}: the server broke the protocol (${problem}); check that the host is an agent server of a supported version`,
+      options,
+    );
+    this.what = what;
+  }
+}
+
+/**
+ * The server answered with a redirect the client will not follow: to another origin (the session
+ * key, secrets and the agent's LLM key would go with it), or more redirects than allowed.
+ * Redirects within the origin are followed. Point `host` at the final address instead.
+ *
+ * @example
+ * ```ts
+ * import { RedirectError } from "./errors.ts";
+ * const err = new RedirectError("POST /api/conversations", 307, "http://evil.test");
+ * if (err.targetOrigin !== "http://evil.test" || err.status !== 307) throw new Error("unexpected");
+ * ```
+ */
+export class RedirectError extends RemoteHandsError {
+  /** The redirect status (301, 302, 303, 307, 308). */
+  readonly status: number;
+  /** The origin the server redirected to (`"unknown"` when the runtime hides it, as browsers do). */
+  readonly targetOrigin: string;
+  /** Creates the error: `what` was redirected (`status`) to `targetOrigin`, which was refused. */
+  constructor(what: string, status: number, targetOrigin: string, reason?: string) {
+    super(
+      `${what} was redirected (${status}) to ${targetOrigin}: ${
+        reason ??
+          "refused, as the session key and secrets never leave the origin they were given for"
+      }; set host to the address the server redirects to`,
+    );
+    this.status = status;
+    this.targetOrigin = targetOrigin;
+  }
+}
+
+/**
+ * An answer was larger than the client accepts (`maxResponseBytes`, 64 MiB by default); it was
+ * not read. Raise the limit if the server is trusted and the data is expected to be that large.
+ *
+ * @example
+ * ```ts
+ * import { ResponseTooLargeError } from "./errors.ts";
+ * const err = new ResponseTooLargeError("GET /api/conversations/x", 1024);
+ * if (err.limitBytes !== 1024) throw new Error("unexpected");
+ * ```
+ */
+export class ResponseTooLargeError extends RemoteHandsError {
+  /** The limit that was exceeded, in bytes. */
+  readonly limitBytes: number;
+  /** Creates the error: the answer to `what` exceeded `limitBytes`. */
+  constructor(what: string, limitBytes: number, options?: ErrorOptions) {
+    super(
+      `${what}: the answer is larger than ${limitBytes} bytes and was not read (raise maxResponseBytes if the server is trusted)`,
+      options,
+    );
+    this.limitBytes = limitBytes;
+  }
+}
+
+/**
  * The server is too old for what was asked: the feature arrived in a later agent server release.
  * Upgrade the server, or use the fallback the message names.
  *
