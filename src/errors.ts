@@ -9,6 +9,8 @@
  * @module
  */
 
+import { redactSecrets } from "./_redact.ts";
+
 /**
  * Base class of every error remote-hands throws on purpose.
  *
@@ -46,20 +48,6 @@ export interface APIErrorRequest {
   method: string;
   /** Path of the request URL (no query string), e.g. `/api/conversations`. */
   path: string;
-}
-
-const SECRETISH_KEYS = new Set(["input", "api_key", "session_api_key", "value", "secrets"]);
-
-/** Drops fields that may echo request input (validation errors carry `input`). */
-function redactBody(body: unknown, depth = 0): unknown {
-  if (body === null || typeof body !== "object") return body;
-  if (depth > 8) return "[truncated]";
-  if (Array.isArray(body)) return body.map((item) => redactBody(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) {
-    out[key] = SECRETISH_KEYS.has(key) ? "[redacted]" : redactBody(value, depth + 1);
-  }
-  return out;
 }
 
 function describeDetail(detail: unknown): string {
@@ -124,7 +112,7 @@ export class APIError extends RemoteHandsError {
     message?: string,
     options?: ErrorOptions,
   ) {
-    const safeBody = redactBody(body);
+    const safeBody = redactSecrets(body);
     const detail = safeBody && typeof safeBody === "object" && "detail" in safeBody
       ? safeBody.detail
       : typeof safeBody === "string" && safeBody !== ""
