@@ -8,7 +8,12 @@
  */
 
 import { contentText, type Event } from "./events.ts";
-import { RemoteHandsError } from "./errors.ts";
+import { fetchWithinOrigin } from "./_redirect.ts";
+import { readBounded } from "./_transport.ts";
+import { ProtocolError, RemoteHandsError } from "./errors.ts";
+
+/** The largest title answer read, in bytes (a title is a few hundred). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 /** The emoji a title starts with, one per kind of work (the Python SDK's list). */
 const EMOJIS = "💄 frontend, 👔 backend, ✅ test, 👷 devops, 🚀 deployment, 📦️ dependencies, " +
@@ -61,7 +66,12 @@ export function truncateTitle(text: string, maxLength: number): string {
   return chars.length > maxLength ? `${chars.slice(0, maxLength - 3).join("")}...` : chars.join("");
 }
 
-/** One chat call that asks the LLM for a title; undefined when it answers nothing usable. */
+/**
+ * One chat call that asks the LLM for a title; undefined when it answers nothing usable. The
+ * `Authorization` header never leaves the LLM's origin: a redirect elsewhere is a
+ * `RedirectError`. An answer over 1 MiB is a `ResponseTooLargeError`, one that is not JSON a
+ * `ProtocolError`.
+ */
 export async function titleFromLLM(
   message: string,
   llm: TitleLLM,
@@ -80,7 +90,8 @@ export async function titleFromLLM(
     `with this message:\n\n${truncated}\n\nStart it with ONE fitting emoji: ${EMOJIS}.`;
   const headers = new Headers({ "content-type": "application/json" });
   if (llm.api_key) headers.set("authorization", `Bearer ${llm.api_key}`);
-  const response = await fetchFn(
+  const response = await fetchWithinOrigin(
+    fetchFn,
     new Request(`${llm.base_url.replace(/\/+$/, "")}/chat/completions`, {
       method: "POST",
       headers,
@@ -95,8 +106,17 @@ export async function titleFromLLM(
     await response.body?.cancel();
     throw new RemoteHandsError(`The title LLM answered ${response.status}`);
   }
-  const body = await response.json() as { choices?: Array<{ message?: { content?: unknown } }> };
-  const content = contentText(body.choices?.[0]?.message?.content);
+  const what = "POST /chat/completions (title LLM)";
+  const text = new TextDecoder().decode(
+    await readBounded(response, MAX_ANSWER_BYTES, what, false),
+  );
+  let body: { choices?: Array<{ message?: { content?: unknown } }> } | null;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw new ProtocolError(what, "the answer is not JSON", { cause: err });
+  }
+  const content = contentText(body?.choices?.[0]?.message?.content);
   const title = content.replace(/<think>[\s\S]*?<\/think>/gi, "").replace(/<think>[\s\S]*/i, "")
     .trim();
   return title ? truncateTitle(title, maxLength) : undefined;

@@ -6,7 +6,14 @@
  */
 
 import { delay, exponentialBackoffWithJitter } from "./_async.ts";
-import { ConnectionError, TimeoutError } from "./errors.ts";
+import { fetchWithinOrigin } from "./_redirect.ts";
+import {
+  ConnectionError,
+  ProtocolError,
+  RemoteHandsError,
+  ResponseTooLargeError,
+  TimeoutError,
+} from "./errors.ts";
 
 /**
  * A fetch that takes a Request, as openapi-fetch calls it.
@@ -30,6 +37,44 @@ export type FetchLike = (request: Request) => Promise<Response>;
 /** Header through which a single call overrides the timeout; stripped before sending. */
 export const TIMEOUT_HEADER = "x-remote-hands-timeout-ms";
 
+/**
+ * Header that marks a call whose 2xx body is read raw (`parseAs` other than `json`: file
+ * downloads): it streams through, without the `maxResponseBytes` limit. Stripped before sending.
+ */
+export const RAW_HEADER = "x-remote-hands-raw-body";
+
+/** The largest timer delay the runtimes honour (2^31 - 1 ms, about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Throws a RangeError unless `value` is a timeout the runtimes honour: a number of milliseconds
+ * above 0 and at most {@linkcode MAX_TIMEOUT_MS} (a larger timer fires at once).
+ *
+ * @example
+ * ```ts
+ * import { checkTimeoutMs } from "./_transport.ts";
+ * checkTimeoutMs(5_000);
+ * try {
+ *   checkTimeoutMs(2 ** 31);
+ *   throw new Error("accepted");
+ * } catch (err) {
+ *   if (!(err instanceof RangeError)) throw err;
+ * }
+ * ```
+ */
+export function checkTimeoutMs(value: number, name = "timeoutMs"): void {
+  if (!(typeof value === "number" && Number.isFinite(value) && value > 0)) {
+    throw new RangeError(
+      `Cannot use '${name}' as it must be a positive number: current value is ${value}`,
+    );
+  }
+  if (value > MAX_TIMEOUT_MS) {
+    throw new RangeError(
+      `Cannot use '${name}' as it must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days; a longer timer fires at once): current value is ${value}`,
+    );
+  }
+}
+
 /** Transport settings. */
 export interface TransportOptions {
   /** The underlying fetch. */
@@ -42,6 +87,13 @@ export interface TransportOptions {
   retryBaseMs?: number;
   /** Backoff cap in milliseconds (Retry-After is capped at 60 s). */
   retryMaxMs?: number;
+  /**
+   * Largest 2xx body read for parsing, in bytes; a larger one is a `ResponseTooLargeError`.
+   * Raw reads ({@linkcode RAW_HEADER}) are not limited; error bodies are cut at
+   * {@linkcode ERROR_BODY_CAP}.
+   * @default {67108864}
+   */
+  maxResponseBytes?: number;
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
@@ -66,15 +118,110 @@ function describe(request: Request): string {
   return `${request.method} ${new URL(request.url).pathname}`;
 }
 
+/** Bytes of an error (non-2xx) body the transport reads; the rest is dropped. */
+export const ERROR_BODY_CAP = 64 * 1024;
+
+/** The default of {@linkcode TransportOptions.maxResponseBytes}: 64 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * A buffered 2xx answer whose `json()` turns a body that is not JSON into a
+ * {@linkcode ProtocolError} (openapi-fetch parses with `json()` when Content-Length is set).
+ */
+class CheckedResponse extends Response {
+  readonly #what: string;
+  constructor(body: Uint8Array, init: ResponseInit, what: string) {
+    super(body as Uint8Array<ArrayBuffer>, init);
+    this.#what = what;
+  }
+  override async json(): Promise<unknown> {
+    try {
+      return await super.json();
+    } catch (err) {
+      throw new ProtocolError(this.#what, "the answer is not JSON", { cause: err });
+    }
+  }
+}
+
+/**
+ * Reads a body, at most `limit` bytes. Content-Length is checked first; an answer that is not
+ * compressed and says it fits is read in one native call, anything else chunk by chunk with a
+ * count, so memory never grows past the limit. Past the limit the read stops and the body is
+ * cancelled: `truncate` keeps the first `limit` bytes, otherwise it throws
+ * {@linkcode ResponseTooLargeError} for `what`.
+ *
+ * @example
+ * ```ts
+ * import { readBounded } from "./_transport.ts";
+ * const cut = await readBounded(new Response("abcdef"), 4, "GET /x", true);
+ * if (new TextDecoder().decode(cut) !== "abcd") throw new Error();
+ * const refused = await readBounded(new Response("abcdef"), 4, "GET /x", false).catch((e) => e);
+ * if (refused.name !== "ResponseTooLargeError") throw new Error();
+ * ```
+ */
+export async function readBounded(
+  response: Response,
+  limit: number,
+  what: string,
+  truncate: boolean,
+): Promise<Uint8Array> {
+  const body = response.body;
+  if (body === null) return new Uint8Array(0);
+  const length = response.headers.get("content-length");
+  const declared = length === null || !/^\d+$/.test(length.trim()) ? undefined : Number(length);
+  const encoding = response.headers.get("content-encoding");
+  const plain = encoding === null || encoding.trim().toLowerCase() === "identity";
+  if (declared !== undefined && declared > limit && !truncate) {
+    await body.cancel().catch(() => {});
+    throw new ResponseTooLargeError(what, limit);
+  }
+  if (declared !== undefined && declared <= limit && plain) {
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > limit) {
+      await reader.cancel().catch(() => {});
+      if (!truncate) throw new ResponseTooLargeError(what, limit);
+      chunks.push(value.subarray(0, limit - size));
+      size = limit;
+      break;
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
 /** Builds the transport fetch. */
 export function createTransport(options: TransportOptions): FetchLike {
   const { fetch, maxRetries } = options;
   const base = options.retryBaseMs ?? 500;
   const cap = options.retryMaxMs ?? 8_000;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
-  async function attempt(request: Request, timeoutMs: number): Promise<Response> {
+  async function attempt(
+    request: Request,
+    timeoutMs: number,
+    raw: boolean,
+    mayRetry: boolean,
+  ): Promise<Response> {
     const callerSignal = request.signal;
     callerSignal.throwIfAborted();
+    const what = describe(request);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -87,43 +234,73 @@ export function createTransport(options: TransportOptions): FetchLike {
       clearTimeout(timer);
       callerSignal.removeEventListener("abort", onAbort);
     };
+    const failure = (err: unknown): unknown =>
+      err instanceof RemoteHandsError
+        ? err
+        : timedOut
+        ? new TimeoutError(what, timeoutMs, { cause: err })
+        : callerSignal.aborted
+        ? callerSignal.reason
+        : err;
     let response: Response;
     try {
-      response = await fetch(new Request(request, { signal: controller.signal }));
+      response = await fetchWithinOrigin(
+        fetch,
+        new Request(request, { signal: controller.signal }),
+        { what },
+      );
     } catch (err) {
       cleanup();
-      if (timedOut) throw new TimeoutError(describe(request), timeoutMs, { cause: err });
+      if (err instanceof RemoteHandsError) throw err;
+      if (timedOut) throw new TimeoutError(what, timeoutMs, { cause: err });
       if (callerSignal.aborted) throw callerSignal.reason;
       throw new ConnectionError(new URL(request.url).origin, err);
     }
-    // No body to wait for (openapi-fetch does not read one it knows is empty).
+    const json = response.headers.get("content-type")?.includes("json") ?? false;
+    // No body to wait for (openapi-fetch does not read one it knows is empty), or an answer that
+    // is retried (the loop cancels its body).
     if (
-      response.body === null || response.status === 204 || response.status === 304 ||
-      response.headers.get("content-length") === "0"
+      (mayRetry && RETRY_STATUS.has(response.status)) || response.body === null ||
+      NULL_BODY_STATUS.has(response.status) ||
+      request.method === "HEAD" || response.headers.get("content-length") === "0"
     ) {
       cleanup();
+      if (
+        response.ok && json && !raw && request.method !== "HEAD" &&
+        !NULL_BODY_STATUS.has(response.status)
+      ) {
+        await response.body?.cancel().catch(() => {});
+        throw new ProtocolError(what, `a ${response.status} answer with a JSON type has no body`);
+      }
       return response;
     }
-    // The timeout and the caller's signal cover the body too. A JSON answer (every API call) is
-    // read here in one native call, which is faster than passing it on chunk by chunk; anything
-    // else (file downloads) streams through, and the timer is cleared when it ends.
-    if (response.headers.get("content-type")?.includes("json")) {
+    // An error body is read up to a small cap (the rest is dropped); a 2xx answer to be parsed
+    // is read whole up to maxResponseBytes. Both are covered by the timeout and the caller's
+    // signal. Raw answers (file downloads) stream through unlimited, and the timer is cleared
+    // when they end.
+    if (!response.ok || !raw) {
+      let bytes: Uint8Array;
       try {
-        const bytes = await response.arrayBuffer();
-        return new Response(bytes, {
-          status: response.status,
-          statusText: response.statusText,
-          headers: response.headers,
-        });
+        bytes = await readBounded(
+          response,
+          response.ok ? maxResponseBytes : ERROR_BODY_CAP,
+          what,
+          !response.ok,
+        );
       } catch (err) {
-        throw timedOut
-          ? new TimeoutError(describe(request), timeoutMs, { cause: err })
-          : callerSignal.aborted
-          ? callerSignal.reason
-          : err;
+        throw failure(err);
       } finally {
         cleanup();
       }
+      const headers = new Headers(response.headers);
+      headers.delete("transfer-encoding");
+      headers.set("content-length", String(bytes.byteLength));
+      const init = { status: response.status, statusText: response.statusText, headers };
+      if (!response.ok) return new Response(bytes as Uint8Array<ArrayBuffer>, init);
+      if (bytes.byteLength === 0 && json) {
+        throw new ProtocolError(what, `a ${response.status} answer with a JSON type has no body`);
+      }
+      return new CheckedResponse(bytes, init, what);
     }
     const reader = response.body.getReader();
     const body = new ReadableStream<Uint8Array>({
@@ -136,13 +313,7 @@ export function createTransport(options: TransportOptions): FetchLike {
           } else stream.enqueue(value);
         } catch (err) {
           cleanup();
-          stream.error(
-            timedOut
-              ? new TimeoutError(describe(request), timeoutMs, { cause: err })
-              : callerSignal.aborted
-              ? callerSignal.reason
-              : err,
-          );
+          stream.error(failure(err));
         }
       },
       async cancel(reason): Promise<void> {
@@ -159,18 +330,21 @@ export function createTransport(options: TransportOptions): FetchLike {
 
   return async (input: Request): Promise<Response> => {
     const override = input.headers.get(TIMEOUT_HEADER);
+    const raw = input.headers.has(RAW_HEADER);
     let request = input;
-    if (override !== null) {
+    if (override !== null || raw) {
       request = new Request(input);
       request.headers.delete(TIMEOUT_HEADER);
+      request.headers.delete(RAW_HEADER);
     }
     const timeoutMs = override !== null ? Number(override) : options.timeoutMs;
+    checkTimeoutMs(timeoutMs);
     const retries = IDEMPOTENT.has(request.method) ? maxRetries : 0;
     for (let n = 0;; n++) {
       const current = n < retries ? request.clone() : request;
       let wait: number;
       try {
-        const response = await attempt(current, timeoutMs);
+        const response = await attempt(current, timeoutMs, raw, n < retries);
         if (n >= retries || !RETRY_STATUS.has(response.status)) return response;
         const asked = retryAfterMs(response.headers);
         await response.body?.cancel();

@@ -7,7 +7,15 @@
 
 import createClient, { type Middleware } from "openapi-fetch";
 import type { paths } from "../generated/openapi.ts";
-import { createTransport, type FetchLike, TIMEOUT_HEADER } from "./_transport.ts";
+import {
+  checkTimeoutMs,
+  createTransport,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type FetchLike,
+  RAW_HEADER,
+  TIMEOUT_HEADER,
+} from "./_transport.ts";
+import { redactStrings, redactText, secretStrings } from "./_redact.ts";
 import { APIError } from "./errors.ts";
 import type { RestClient } from "./rest_types.ts";
 
@@ -49,10 +57,19 @@ export interface AgentServerClientOptions {
   /** Session API key, sent as the `X-Session-API-Key` header (never in a URL). */
   apiKey?: string | undefined;
   /**
-   * Time limit for one HTTP attempt, in milliseconds.
+   * Time limit for one HTTP attempt, in milliseconds (above 0, at most 2^31 - 1).
    * @default {60000}
    */
   timeoutMs?: number;
+  /**
+   * Largest answer read for parsing (every JSON answer), in bytes: a larger one is not read and
+   * the call throws `ResponseTooLargeError`. `Infinity` lifts the limit. File downloads
+   * (`fileDownload`, `fileDownloadStream`, any `parseAs` other than `json`) are the user's data
+   * and are not limited. Error bodies are read up to 64 KiB whatever this is, and error messages
+   * quote at most 500 characters of them.
+   * @default {67108864} (64 MiB)
+   */
+  maxResponseBytes?: number;
   /**
    * Retries of idempotent requests (GET, PUT, DELETE, ...) after connection errors, timeouts,
    * 408, 429, 502, 503 and 504, honouring `Retry-After` up to 60 s. POSTs are never retried.
@@ -114,7 +131,7 @@ export interface AgentServerClient {
 export interface CallOptions {
   /** Cancels the call; the promise rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
-  /** Time limit for this call (per attempt), in milliseconds. */
+  /** Time limit for this call (per attempt), in milliseconds (above 0, at most 2^31 - 1). */
   timeoutMs?: number | undefined;
 }
 
@@ -151,11 +168,7 @@ export function normalizeHost(host: string | URL): string {
 }
 
 function checkTimeout(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
-    throw new RangeError(
-      `Cannot use '${name}' as it must be a positive number: current value is ${value}`,
-    );
-  }
+  if (value !== undefined) checkTimeoutMs(value, name);
 }
 
 /**
@@ -183,13 +196,13 @@ export function callInit(
   return init;
 }
 
-async function readBody(response: Response, apiKey: string | undefined): Promise<unknown> {
-  let text = await response.text();
-  // A server or proxy that echoes the key must not put it into our error.
-  if (apiKey) text = text.replaceAll(apiKey, "[redacted]");
+async function readBody(response: Response, secrets: readonly string[]): Promise<unknown> {
+  // A server or proxy that echoes the key or a secret, even JSON-escaped, must not put it into
+  // our error. The transport has cut the body to 64 KiB.
+  const text = redactText(await response.text(), secrets);
   if (text === "") return undefined;
   try {
-    return JSON.parse(text);
+    return redactStrings(JSON.parse(text), secrets);
   } catch {
     return text;
   }
@@ -217,29 +230,64 @@ export function createAgentServerClient(options: AgentServerClientOptions): Agen
       `Cannot use 'maxRetries' as it must be a whole number >= 0: current value is ${maxRetries}`,
     );
   }
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (
+    !(Number.isSafeInteger(maxResponseBytes) && maxResponseBytes > 0) &&
+    maxResponseBytes !== Infinity
+  ) {
+    throw new RangeError(
+      `Cannot use 'maxResponseBytes' as it must be a whole number of bytes above 0 or Infinity: current value is ${maxResponseBytes}`,
+    );
+  }
   const timeoutMs = options.timeoutMs ?? 60_000;
   const baseFetch: FetchLike = options.fetch ?? ((request) => globalThis.fetch(request));
-  const transport = createTransport({ fetch: baseFetch, timeoutMs, maxRetries });
+  const transport = createTransport({ fetch: baseFetch, timeoutMs, maxRetries, maxResponseBytes });
   const rest = createClient<AgentServerPaths>({
     baseUrl,
     fetch: transport,
     ...(options.headers ? { headers: options.headers } : {}),
   });
   const apiKey = options.apiKey;
+  // The JSON bodies sent, kept until the answer is known: the secrets in them are redacted from
+  // an error body that echoes them.
+  const sent = new WeakMap<Request, Promise<string>>();
   const middleware: Middleware = {
-    onRequest({ request }): Request {
+    onRequest({ request, options }): Request {
       if (apiKey) request.headers.set("X-Session-API-Key", apiKey);
+      if (options.parseAs !== "json") request.headers.set(RAW_HEADER, "1");
+      if (request.body !== null && request.headers.get("content-type")?.includes("json")) {
+        const text = request.clone().text();
+        text.catch(() => {});
+        sent.set(request, text);
+      }
       return request;
     },
     async onResponse({ request, response }): Promise<Response> {
+      const body = sent.get(request);
+      sent.delete(request);
       if (response.ok) return response;
-      const body = await readBody(response, apiKey);
+      const secrets = secretStrings(await body?.then(parseOrUndefined, () => undefined));
+      if (apiKey) secrets.push(apiKey);
       const path = new URL(request.url).pathname;
-      throw APIError.from(response.status, body, { method: request.method, path });
+      throw APIError.from(response.status, await readBody(response, secrets), {
+        method: request.method,
+        path,
+      });
+    },
+    onError({ request }): undefined {
+      sent.delete(request);
     },
   };
   rest.use(middleware);
   // The middleware throws on every non-2xx, so a call that resolves has `data`: RestClient says
   // so. The object stays the openapi-fetch client; only its type is narrowed.
   return { rest: rest as RestClient, baseUrl, hasApiKey: Boolean(apiKey), timeoutMs };
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

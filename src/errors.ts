@@ -67,6 +67,16 @@ function describeDetail(detail: unknown): string {
   return JSON.stringify(detail);
 }
 
+/** The most characters of a server's body an error message quotes. */
+const EXCERPT_CHARS = 500;
+
+/** `text` cut to {@linkcode EXCERPT_CHARS} code points, with "…" marking the cut. */
+function excerpt(text: string): string {
+  if (text.length <= EXCERPT_CHARS) return text;
+  const chars = Array.from(text);
+  return chars.length <= EXCERPT_CHARS ? text : `${chars.slice(0, EXCERPT_CHARS).join("")}…`;
+}
+
 const ADVICE: Record<number, string> = {
   400: "the server refused the request as it stands",
   401: "check the apiKey option: the server requires a valid X-Session-API-Key",
@@ -82,6 +92,8 @@ const ADVICE: Record<number, string> = {
  *
  * `status` is the HTTP status; `detail` is the server's `detail` field (a string, or for 422 the
  * list of validation errors). `body` is the parsed body with fields that may echo input redacted.
+ * The message quotes at most 500 characters of the detail ("…" marks a cut); the client reads at
+ * most 64 KiB of an error body.
  *
  * @example Map a status to its class
  * ```ts
@@ -118,7 +130,7 @@ export class APIError extends RemoteHandsError {
       : typeof safeBody === "string" && safeBody !== ""
       ? safeBody
       : undefined;
-    const described = describeDetail(detail);
+    const described = excerpt(describeDetail(detail));
     const advice = ADVICE[status] ??
       (status >= 500 ? "retry later or read the server log" : "see the detail");
     super(

@@ -41,6 +41,12 @@ export type FakeAnswer =
     text?: string;
     /** Send the headers and this start of the body, then never finish the body. */
     stall?: string;
+    /**
+     * Write the body with this function (after the headers): `write` waits while the socket is
+     * full and resolves false once the client has gone, when the pump should stop. The body ends
+     * when the pump resolves. For bodies too large to hold in memory.
+     */
+    pump?: (write: (chunk: Uint8Array | string) => Promise<boolean>) => Promise<void>;
   }
   | "hang";
 
@@ -83,7 +89,26 @@ export async function startFakeHttpServer(handler: FakeHttpHandler): Promise<Fak
         body = JSON.stringify(answer.json);
       } else if (answer.text !== undefined) body = answer.text;
       res.writeHead(answer.status, headers);
-      if (answer.stall !== undefined) res.write(answer.stall);
+      if (answer.pump !== undefined) {
+        const write = (chunk: Uint8Array | string): Promise<boolean> =>
+          new Promise<boolean>((resolve) => {
+            if (res.destroyed || res.writableEnded) return resolve(false);
+            if (res.write(chunk)) return resolve(true);
+            const done = (ok: boolean) => {
+              res.off("drain", onDrain);
+              res.off("close", onClose);
+              resolve(ok);
+            };
+            const onDrain = () => done(!res.destroyed);
+            const onClose = () => done(false);
+            res.on("drain", onDrain);
+            res.on("close", onClose);
+          });
+        answer.pump(write).then(
+          () => res.destroyed || res.end(),
+          () => res.destroy(),
+        );
+      } else if (answer.stall !== undefined) res.write(answer.stall);
       else res.end(body);
     });
   });

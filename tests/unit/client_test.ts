@@ -487,3 +487,61 @@ test("`createAgentServerClient()` maps an unlisted 4xx to the APIError base clas
     "GET /api/conversations/search failed with 418: teapot (see the detail)",
   );
 });
+
+test("`createAgentServerClient()` throws a RangeError when timeoutMs is above 2^31 - 1", () => {
+  for (const timeoutMs of [2 ** 31, Infinity]) {
+    assert.throws(() => createAgentServerClient({ host: "http://h:1", timeoutMs }), {
+      name: "RangeError",
+    });
+    assert.throws(() => callInit({ timeoutMs }), { name: "RangeError" });
+  }
+});
+
+test("`createAgentServerClient()` accepts maxResponseBytes Infinity and rejects non-integers", () => {
+  createAgentServerClient({ host: "http://h:1", maxResponseBytes: Infinity });
+  assert.throws(() => createAgentServerClient({ host: "http://h:1", maxResponseBytes: 0.5 }), {
+    name: "RangeError",
+    message:
+      "Cannot use 'maxResponseBytes' as it must be a whole number of bytes above 0 or Infinity: current value is 0.5",
+  });
+});
+
+test("`createAgentServerClient()` marks raw reads for the transport and never sends the marker", async () => {
+  const seen: Headers[] = [];
+  const client = createAgentServerClient({
+    host: "http://h:1",
+    maxResponseBytes: 4,
+    fetch: (request) => {
+      seen.push(new Headers(request.headers));
+      return Promise.resolve(
+        new Response('"0123456789"', { headers: { "content-type": "application/json" } }),
+      );
+    },
+  });
+  const { data } = await client.rest.GET("/api/file/download", {
+    params: { query: { path: "/a" } },
+    parseAs: "text",
+  });
+  assert.equal(data, '"0123456789"');
+  await assert.rejects(client.rest.GET("/api/conversations/count"), {
+    name: "ResponseTooLargeError",
+    limitBytes: 4,
+  });
+  assert.deepEqual(seen.map((h) => [...h.keys()].filter((k) => k.startsWith("x-remote"))), [
+    [],
+    [],
+  ]);
+});
+
+test("`createAgentServerClient()` redacts a secret it sent from an error that echoes it only in text", async () => {
+  const client = createAgentServerClient({
+    host: "http://h:1",
+    fetch: () => Promise.resolve(new Response("bad value pw-123456 given", { status: 400 })),
+  });
+  const err = await client.rest.POST("/api/conversations/{conversation_id}/secrets", {
+    params: { path: { conversation_id: ID } },
+    body: { secrets: { DB: { kind: "StaticSecret", value: "pw-123456" } } },
+  }).catch((e: unknown) => e);
+  assert.ok(err instanceof BadRequestError);
+  assert.equal(err.detail, "bad value [redacted] given");
+});

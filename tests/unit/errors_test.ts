@@ -263,3 +263,21 @@ test("`TimeoutError()` says what timed out after how many ms, and keeps the caus
   );
   assert.equal(new TimeoutError("x", 1).cause, undefined);
 });
+
+test("`APIError()` quotes at most 500 characters of the detail and marks the cut with …", () => {
+  const fits = APIError.from(400, { detail: "d".repeat(500) }, GET_X);
+  assert.equal(
+    fits.message,
+    `GET /api/conversations/x failed with 400: ${
+      "d".repeat(500)
+    } (the server refused the request as it stands)`,
+  );
+  const long = APIError.from(400, { detail: `${"😀".repeat(500)}tail` }, GET_X);
+  assert.equal(
+    long.message,
+    `GET /api/conversations/x failed with 400: ${
+      "😀".repeat(500)
+    }… (the server refused the request as it stands)`,
+  );
+  assert.equal(long.detail, `${"😀".repeat(500)}tail`);
+});

@@ -264,3 +264,32 @@ test("`titleFromLLM()` passes the signal on the request when given one", async (
   controller.abort();
   assert.equal(seen[0]!.signal.aborted, true);
 });
+
+test("`titleFromLLM()` throws a ProtocolError when the LLM answers 200 with something that is not JSON", async () => {
+  const { fetch } = fakeFetch(() => new Response("<html>gateway</html>", { status: 200 }));
+  await assert.rejects(titleFromLLM("Fix the bug", LLM, 50, fetch), {
+    name: "ProtocolError",
+    what: "POST /chat/completions (title LLM)",
+  });
+});
+
+test("`titleFromLLM()` returns undefined when the LLM answers the JSON null", async () => {
+  const { fetch } = fakeFetch(() => Response.json(null));
+  assert.equal(await titleFromLLM("Fix the bug", LLM, 50, fetch), undefined);
+});
+
+test("`titleFromLLM()` sends with redirect 'manual' and refuses a redirect to another origin", async () => {
+  const { fetch, seen } = fakeFetch(() =>
+    new Response(null, { status: 307, headers: { location: "https://elsewhere.example/v1/x" } })
+  );
+  const redirects: RequestRedirect[] = [];
+  await assert.rejects(
+    titleFromLLM("Fix the bug", LLM, 50, (request) => {
+      redirects.push(request.redirect);
+      return fetch(request);
+    }),
+    { name: "RedirectError", targetOrigin: "https://elsewhere.example", status: 307 },
+  );
+  assert.deepEqual(redirects, ["manual"]);
+  assert.equal(seen.length, 1);
+});

@@ -749,3 +749,64 @@ test("`createAgentServerClient()` rejects with the signal's reason when aborted 
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 });
+
+// --- body limits, redirects, answers that are not JSON -------------------------------------------
+
+test("`readBounded()` reads a declared, uncompressed body in one call and a chunked one with a count", async () => {
+  const { readBounded } = await import("../../src/_transport.ts");
+  const declared = new Response("abcd", { headers: { "content-length": "4" } });
+  assert.equal(new TextDecoder().decode(await readBounded(declared, 4, "GET /x", false)), "abcd");
+  const chunks = ["ab", "cd", "ef"].map((s) => new TextEncoder().encode(s));
+  const stream = () =>
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+  await assert.rejects(readBounded(new Response(stream()), 5, "GET /x", false), {
+    name: "ResponseTooLargeError",
+    limitBytes: 5,
+  });
+  assert.deepEqual(chunks.length, 0);
+  chunks.push(...["ab", "cd", "ef"].map((s) => new TextEncoder().encode(s)));
+  const cut = await readBounded(new Response(stream()), 3, "GET /x", true);
+  assert.equal(new TextDecoder().decode(cut), "abc");
+  // Gzip says nothing about the decoded size: counted, not trusted.
+  const gz = new Response("abcdef", {
+    headers: { "content-length": "2", "content-encoding": "gzip" },
+  });
+  await assert.rejects(readBounded(gz, 4, "GET /x", false), { name: "ResponseTooLargeError" });
+});
+
+test("`createTransport()` cancels a retried answer's body unread and reads the last one up to 64 KiB", async () => {
+  using time = new FakeTime(START);
+  const big = "e".repeat(100_000);
+  const { fetch, calls } = recorder((_, n) =>
+    n === 1
+      ? new Response(big, { status: 503, headers: { "retry-after-ms": "5" } })
+      : new Response(big, { status: 500 })
+  );
+  const p = track(transport(fetch)(new Request(URL_SEARCH)));
+  await time.tickAsync(100);
+  assert.equal(calls.length, 2);
+  assert.equal(p.state, "fulfilled");
+  assert.equal(p.value!.status, 500);
+  assert.equal((await p.value!.text()).length, 64 * 1024);
+});
+
+test("`createTransport()` sends every request with redirect 'manual' and rejects a bad timeout header", async () => {
+  const seen: RequestRedirect[] = [];
+  const fetch: FetchLike = (request) => {
+    seen.push(request.redirect);
+    return Promise.resolve(Response.json(1));
+  };
+  await transport(fetch)(new Request(URL_SEARCH));
+  await transport(fetch)(new Request(URL_SEARCH, { method: "POST", body: "{}" }));
+  assert.deepEqual(seen, ["manual", "manual"]);
+  await assert.rejects(
+    transport(fetch)(new Request(URL_SEARCH, { headers: { [TIMEOUT_HEADER]: String(2 ** 31) } })),
+    { name: "RangeError" },
+  );
+});
