@@ -11,7 +11,9 @@
  *
  * The server and its key come from `--host` / `--api-key` or the environment
  * (`REMOTE_HANDS_HOST`, `REMOTE_HANDS_API_KEY`, then `OH_SESSION_API_KEY`). Errors are one line on
- * stderr with exit code 1; no key is ever printed. Everything the client does goes through the
+ * stderr with exit code 1; no key is ever printed, and every string the server chose (ids, statuses,
+ * titles, events, error texts) is printed terminal-safe (control characters, escapes and bidi
+ * overrides shown as visible `\x1b` / `\u202e` escapes). Everything the client does goes through the
  * library (`mod.ts`, `manager.ts`, `visualizer.ts`); this module only adds the runtime glue
  * (arguments, environment, stdout, Ctrl-C), through `node:process`, which Deno, Bun and Node all
  * provide.
@@ -37,6 +39,7 @@ import {
 import type { ConversationExecutionStatus, ConversationInfo } from "./mod.ts";
 import { ConversationManager } from "./manager.ts";
 import { ConversationVisualizer } from "./visualizer.ts";
+import { safeString, terminalJson, terminalLine, terminalText } from "./src/_terminal_safe.ts";
 
 /**
  * What the CLI needs from its runtime. {@linkcode main} uses the process's own by default; pass
@@ -209,13 +212,14 @@ function parse(args: readonly string[]): Parsed {
     if (!arg.startsWith("--")) throw new UsageError(`unknown option ${arg}`);
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (name in STRING_OPTIONS) {
+    // Own names only: `--toString` or `--__proto__` are not options.
+    if (Object.hasOwn(STRING_OPTIONS, name)) {
       let value: string | undefined;
       if (eq >= 0) value = arg.slice(eq + 1);
       else if (i < args.length) value = args[i++];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       parsed.strings[name as StringOption] = value;
-    } else if (name in BOOLEAN_OPTIONS) {
+    } else if (Object.hasOwn(BOOLEAN_OPTIONS, name)) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
       parsed.flags[name as BooleanOption] = true;
     } else {
@@ -250,11 +254,12 @@ function positiveInt(name: string, value: string | undefined, max?: number): num
   return n;
 }
 
-/** One line, without control characters, for errors and table cells. */
-function oneLine(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "").replace(/[\u0000-\u001f\u007f]+/g, " ")
-    .trim();
+/**
+ * One line safe to print, for errors and table cells: any value (never throws), line breaks and
+ * tabs as spaces, every other control character, escape and bidi override as a visible escape.
+ */
+function oneLine(value: unknown): string {
+  return terminalLine(safeString(value).replace(/[\r\n\t]+/g, " ").trim());
 }
 
 function shorten(text: string, max: number): string {
@@ -286,8 +291,10 @@ function context(io: CliIO, parsed: Parsed): Context {
     host: parsed.strings.host || env("REMOTE_HANDS_HOST") || "http://127.0.0.1:8000",
     apiKey: parsed.strings["api-key"] ?? env("REMOTE_HANDS_API_KEY") ?? env("OH_SESSION_API_KEY"),
     color: !parsed.flags["no-color"] && io.isTTY && !env("NO_COLOR"),
+    // Server text is made safe where it is printed (stdout carries the visualizer's colours);
+    // stderr is never coloured, so everything on it goes through the filter once more.
     out: (text) => io.stdout(redact(text)),
-    err: (text) => io.stderr(redact(text)),
+    err: (text) => io.stderr(terminalText(redact(text))),
     secret: (value) => {
       // Very short values would blank out ordinary words; a key is never that short.
       if (value && value.length >= 4 && !secrets.includes(value)) secrets.push(value);
@@ -327,14 +334,16 @@ function describe(err: unknown, ctx: Context, conversationId?: string): string {
     return `the agent server at ${ctx.host} did not answer in time (${cause.message})`;
   }
   if (cause instanceof ConversationRunError) {
-    const what = cause.code ? `${cause.code}: ${cause.detail ?? ""}` : cause.status ?? "failed";
-    return `the run ended in ${cause.status ?? "error"}: ${shorten(oneLine(what), 400)}`;
+    const what = cause.code
+      ? `${safeString(cause.code)}: ${safeString(cause.detail ?? "")}`
+      : safeString(cause.status ?? "failed");
+    return `the run ended in ${oneLine(cause.status ?? "error")}: ${shorten(oneLine(what), 400)}`;
   }
   if (cause instanceof RemoteHandsError || cause instanceof TypeError) {
     return shorten(oneLine(cause.message), 400);
   }
   if (cause instanceof Error) return `error: ${shorten(oneLine(cause.message), 400)}`;
-  return `error: ${shorten(oneLine(String(cause)), 400)}`;
+  return `error: ${shorten(oneLine(cause), 400)}`;
 }
 
 /** Exit code for a final status: 0 done, 2 needs a person, 1 failed. */
@@ -386,7 +395,7 @@ async function list(ctx: Context, parsed: Parsed): Promise<number> {
     if (rows.length >= limit) break;
   }
   if (parsed.flags.json) {
-    ctx.out(`${JSON.stringify(rows, null, 2)}\n`);
+    ctx.out(`${terminalJson(JSON.stringify(rows, null, 2))}\n`);
     return 0;
   }
   if (rows.length === 0) {
@@ -394,10 +403,10 @@ async function list(ctx: Context, parsed: Parsed): Promise<number> {
     return 0;
   }
   const table = rows.map((info) => [
-    String(info.id),
-    String(info.execution_status ?? ""),
-    shorten(oneLine(String(info.title ?? "")), 48),
-    oneLine(String(info.updated_at ?? "")).replace("T", " ").slice(0, 19),
+    oneLine(info.id),
+    oneLine(info.execution_status ?? ""),
+    shorten(oneLine(info.title ?? ""), 48),
+    oneLine(info.updated_at ?? "").replace("T", " ").slice(0, 19),
   ]);
   const header = ["ID", "STATUS", "TITLE", "UPDATED (UTC)"];
   const widths = header.map((h, c) => Math.max(h.length, ...table.map((r) => r[c]!.length)));
@@ -408,7 +417,7 @@ async function list(ctx: Context, parsed: Parsed): Promise<number> {
     const total = await manager.count(
       status ? { status: status as ConversationExecutionStatus } : {},
     );
-    if (total > limit) ctx.out(`(${limit} of ${total}; --limit shows more)\n`);
+    if (total > limit) ctx.out(`(${limit} of ${oneLine(total)}; --limit shows more)\n`);
   }
   return 0;
 }
@@ -527,7 +536,8 @@ async function run(ctx: Context, parsed: Parsed): Promise<number> {
       ...(maxIterationPerRun !== undefined ? { maxIterationPerRun } : {}),
       signal: interrupt.signal,
     });
-    ctx.out(`conversation ${conversation.id} (working dir ${workspace.workingDir})\n`);
+    const shownId = oneLine(conversation.id);
+    ctx.out(`conversation ${shownId} (working dir ${oneLine(workspace.workingDir)})\n`);
     for (const text of pending) ctx.out(`${text}\n`);
     pending = undefined;
     await conversation.sendMessage(task, { signal: interrupt.signal });
@@ -536,7 +546,7 @@ async function run(ctx: Context, parsed: Parsed): Promise<number> {
       timeoutMs: timeoutSeconds * 1000,
       signal: interrupt.signal,
     });
-    ctx.out(`conversation ${conversation.id}: ${status}\n`);
+    ctx.out(`conversation ${shownId}: ${oneLine(status)}\n`);
     if (status === "waiting_for_confirmation") {
       ctx.err("the agent is waiting for confirmation of its next action\n");
     }
@@ -546,10 +556,10 @@ async function run(ctx: Context, parsed: Parsed): Promise<number> {
       if (conversation === undefined) {
         ctx.err("interrupted before the conversation started\n");
       } else if (!runStarted) {
-        ctx.err(`interrupted before the run started: conversation ${conversation.id}\n`);
+        ctx.err(`interrupted before the run started: conversation ${oneLine(conversation.id)}\n`);
       } else {
         // Stop the agent too: a Ctrl-C means "stop", not "stop watching".
-        const id = conversation.id;
+        const id = oneLine(conversation.id);
         try {
           await conversation.pause();
           ctx.err(
@@ -562,7 +572,7 @@ async function run(ctx: Context, parsed: Parsed): Promise<number> {
       return 130;
     }
     if (err instanceof ConversationRunError && (err.status === "error" || err.status === "stuck")) {
-      ctx.out(`conversation ${err.conversationId}: ${err.status}\n`);
+      ctx.out(`conversation ${oneLine(err.conversationId)}: ${oneLine(err.status)}\n`);
     }
     if (
       err instanceof ConversationRunError && err.cause instanceof TimeoutError &&
@@ -570,7 +580,7 @@ async function run(ctx: Context, parsed: Parsed): Promise<number> {
     ) {
       ctx.err(
         `remote-hands: gave up waiting after ${timeoutSeconds} s; the run goes on: ` +
-          `remote-hands tail ${conversation.id}\n`,
+          `remote-hands tail ${oneLine(conversation.id)}\n`,
       );
       return 1;
     }
@@ -625,7 +635,7 @@ async function tail(ctx: Context, parsed: Parsed): Promise<number> {
     // Read both at the same moment: the history snapshot and the status it ends in.
     let status: string | undefined = conversation.state.agentStatus;
     let historyLeft = history ? conversation.state.events.length : 0;
-    ctx.out(`conversation ${conversation.id}: ${status ?? "unknown"}\n`);
+    ctx.out(`conversation ${oneLine(conversation.id)}: ${oneLine(status ?? "unknown")}\n`);
     if (untilIdle && status !== "running" && historyLeft === 0) return exitCodeFor(status);
     for await (const event of conversation.events({ history, signal: stop.signal })) {
       viz.onEvent(event);
@@ -639,7 +649,7 @@ async function tail(ctx: Context, parsed: Parsed): Promise<number> {
     }
     if (fatal !== undefined) throw fatal;
     if (interrupted) return 130;
-    ctx.out(`conversation ${conversation.id}: ${status ?? "unknown"}\n`);
+    ctx.out(`conversation ${oneLine(conversation.id)}: ${oneLine(status ?? "unknown")}\n`);
     return exitCodeFor(status);
   } catch (err) {
     if (interrupted && fatal === undefined) return 130;
@@ -669,7 +679,7 @@ export async function main(args: readonly string[], io: CliIO = processIO()): Pr
   try {
     parsed = parse(args);
   } catch (err) {
-    io.stderr(`remote-hands: ${(err as Error).message} (see --help)\n`);
+    io.stderr(terminalText(`remote-hands: ${(err as Error).message} (see --help)\n`));
     return 1;
   }
   if (parsed.flags.help) {

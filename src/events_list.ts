@@ -23,6 +23,15 @@ export let placeEvent: (
  * events a later one replaced count too). Not public. */
 export let storedCount: (list: RemoteEventsList) => number;
 
+/** How much work a list has done so far: element writes, moves and sort comparisons. Not public
+ * (tests check with it that adding stays near-linear). */
+export let listWork: (list: RemoteEventsList) => number;
+
+/** Timestamp order for `Array.prototype.sort` (stable: equal timestamps keep arrival order). */
+function byTimestamp(a: Event, b: Event): number {
+  return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0;
+}
+
 /**
  * A list-like, read-only view of a conversation's stored events: history first, then live.
  *
@@ -34,7 +43,9 @@ export let storedCount: (list: RemoteEventsList) => number;
  *
  * Events added by hand with {@linkcode RemoteEventsList.addEvent} are deduplicated by `id` and
  * ordered by `timestamp` (the server's naive local ISO strings, compared as strings), as in the
- * Python SDK; events with equal timestamps keep their arrival order. Frames the
+ * Python SDK; events with equal timestamps keep their arrival order. An event older than the
+ * list's last one is put in place when the list is next read, all such events at once (a sort
+ * and one merge), so that adding n events in any order costs O(n log n), not O(n²). Frames the
  * server never stores (full-state snapshots, streaming deltas, server errors) are not added: they
  * reach callbacks only, so this list always equals the server's history. An `ACPToolCallEvent`
  * with an already seen `tool_call_id` replaces the earlier one in place, as in the Python SDK.
@@ -53,6 +64,13 @@ export class RemoteEventsList implements Iterable<Event> {
   #events: Event[] = [];
   /** Each event's seq in the server's log, or -1 when it is not known (parallel to #events). */
   #seqs: number[] = [];
+  /** Events `addEvent` got that belong before the end of #events, in arrival order: merged into
+   * #events on the next read (see #settle). Only ever non-empty between two reads. */
+  #pending: Event[] = [];
+  /** Whether #events is in timestamp order (server-order placement can break it). */
+  #sorted = true;
+  /** See `listWork`. */
+  #work = 0;
   #ids = new Set<string>();
   #acpToolCalls = new Map<string, string>();
   /** Ids of ACP tool-call events a later one replaced: a late copy must not bring them back. */
@@ -60,11 +78,12 @@ export class RemoteEventsList implements Iterable<Event> {
 
   /** Number of events. */
   get length(): number {
-    return this.#events.length;
+    return this.#events.length + this.#pending.length;
   }
 
   /** The event at `index` (negative counts from the end), or undefined. */
   at(index: number): Event | undefined {
+    this.#settle();
     return this.#events.at(index);
   }
 
@@ -75,22 +94,26 @@ export class RemoteEventsList implements Iterable<Event> {
 
   /** A copy of a range of events, like `Array.prototype.slice`. */
   slice(start?: number, end?: number): Event[] {
+    this.#settle();
     return this.#events.slice(start, end);
   }
 
   /** Iterates the events in order. */
   [Symbol.iterator](): Iterator<Event> {
+    this.#settle();
     return this.#events[Symbol.iterator]();
   }
 
   /** The newest timestamp in the list, or undefined when empty. */
   get lastTimestamp(): string | undefined {
+    this.#settle();
     return this.#events.at(-1)?.timestamp;
   }
 
   static {
     placeEvent = (list, event, seq, after) => list.#add(event, true, seq, after);
-    storedCount = (list) => list.#events.length + list.#superseded.size;
+    storedCount = (list) => list.length + list.#superseded.size;
+    listWork = (list) => list.#work;
   }
 
   /**
@@ -111,9 +134,12 @@ export class RemoteEventsList implements Iterable<Event> {
       const previous = this.#acpToolCalls.get(callId);
       this.#acpToolCalls.set(callId, event.id);
       if (previous !== undefined) {
+        this.#settle();
         const index = this.#events.findIndex((e) => e.id === previous);
+        this.#work += index < 0 ? this.#events.length : index + 1;
         if (index >= 0) {
           this.#events[index] = event;
+          this.#sorted &&= this.#fits(index);
           this.#ids.delete(previous);
           this.#superseded.add(previous);
           this.#ids.add(event.id);
@@ -122,15 +148,80 @@ export class RemoteEventsList implements Iterable<Event> {
       }
     }
     this.#ids.add(event.id);
-    const index = placed ? this.#serverIndex(seq, after) : this.#timestampIndex(event);
-    if (index === this.#events.length) {
-      this.#events.push(event);
+    if (!placed) {
+      const last = this.#events.at(-1);
+      if (this.#pending.length === 0 && (last === undefined || last.timestamp <= event.timestamp)) {
+        this.#insertAt(this.#events.length, event, -1);
+      } else {
+        // Before the end: put in place on the next read, with every other such event at once.
+        this.#pending.push(event);
+        this.#work++;
+      }
+      return true;
+    }
+    this.#settle();
+    this.#insertAt(this.#serverIndex(seq, after), event, seq);
+    return true;
+  }
+
+  /** Inserts at `index`, keeping #seqs parallel and #sorted true only while it holds. */
+  #insertAt(index: number, event: Event, seq: number): void {
+    const events = this.#events;
+    if (index === events.length) {
+      events.push(event);
       this.#seqs.push(seq);
     } else {
-      this.#events.splice(index, 0, event);
+      events.splice(index, 0, event);
       this.#seqs.splice(index, 0, seq);
     }
-    return true;
+    this.#work += events.length - index;
+    this.#sorted &&= this.#fits(index);
+  }
+
+  /** Whether the event at `index` is in timestamp order with its neighbours. */
+  #fits(index: number): boolean {
+    const events = this.#events;
+    const ts = events[index]!.timestamp;
+    return (index === 0 || events[index - 1]!.timestamp <= ts) &&
+      (index === events.length - 1 || ts <= events[index + 1]!.timestamp);
+  }
+
+  /**
+   * Puts the pending events in place: the same order as inserting each after every event with a
+   * timestamp <= its own (bisect right), in arrival order. When #events is in timestamp order
+   * (always, unless server-order placement broke it) that is a stable sort of the pending events
+   * and one merge from the back, which moves only the events after the first one's place.
+   */
+  #settle(): void {
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    this.#pending = [];
+    if (!this.#sorted) {
+      for (const event of pending) this.#insertAt(this.#timestampIndex(event), event, -1);
+      return;
+    }
+    pending.sort((a, b) => {
+      this.#work++;
+      return byTimestamp(a, b);
+    });
+    const events = this.#events;
+    const seqs = this.#seqs;
+    let i = events.length - 1;
+    let j = pending.length - 1;
+    let o = events.length + pending.length - 1;
+    events.length = seqs.length = o + 1;
+    while (j >= 0) {
+      // On equal timestamps the pending event goes after: it arrived later.
+      if (i >= 0 && events[i]!.timestamp > pending[j]!.timestamp) {
+        events[o] = events[i]!;
+        seqs[o] = seqs[i--]!;
+      } else {
+        events[o] = pending[j--]!;
+        seqs[o] = -1;
+      }
+      o--;
+      this.#work++;
+    }
   }
 
   /** Bisect right: after every event with a timestamp <= this one. */
@@ -175,6 +266,7 @@ export class RemoteEventsList implements Iterable<Event> {
 
   /** The events as a plain array (for `JSON.stringify`). */
   toJSON(): Event[] {
+    this.#settle();
     return this.#events.slice();
   }
 }

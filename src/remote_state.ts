@@ -46,11 +46,39 @@ export interface RemoteStateOptions {
 }
 
 /**
+ * A copy of the own enumerable keys of `source` into a new object without a prototype: every key
+ * the server chose, `__proto__` and `constructor` included, is a plain data key, and a read of a
+ * key the server did not send finds nothing (no `Object.prototype` behind it).
+ */
+function prototypeFree(source?: object): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  if (source) assignOwn(out, source);
+  return out;
+}
+
+/** Sets each own enumerable key of `source` on `target` as a data property (no setter runs). */
+function assignOwn(target: Record<string, unknown>, source: object): void {
+  for (const key of Object.keys(source)) {
+    setOwn(target, key, (source as Record<string, unknown>)[key]);
+  }
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+}
+
+/**
  * A cached view of the conversation's state, kept current by state-update events.
  *
  * A `full_state` snapshot is merged shallowly (keys it leaves out keep their value, as in the
  * Python SDK); any other `ConversationStateUpdateEvent` sets its one key. `refresh()` replaces the
- * cache with the server's `ConversationInfo` (the REST fallback).
+ * cache with the server's `ConversationInfo` (the REST fallback). Every key the server sends is
+ * stored as a plain key (`__proto__` too): the getters return only what `modelDump()` shows.
  *
  * @example
  * ```ts
@@ -72,7 +100,7 @@ export class RemoteState {
     this.#id = options.id;
     this.#events = options.events;
     this.#client = options.client;
-    this.#cache = { ...options.initial };
+    this.#cache = prototypeFree(options.initial);
   }
 
   /** The conversation's events. */
@@ -131,11 +159,11 @@ export class RemoteState {
     if (typeof key !== "string") return;
     if (key === "full_state") {
       if (value && typeof value === "object" && !Array.isArray(value)) {
-        Object.assign(this.#cache, value);
+        assignOwn(this.#cache, value);
       }
       return;
     }
-    this.#cache[key] = value;
+    setOwn(this.#cache, key, value);
   }
 
   /** A callback that applies each state-update event it gets. */
@@ -150,7 +178,7 @@ export class RemoteState {
       params: { path: { conversation_id: this.#id } },
       ...callInit(options),
     });
-    this.#cache = { ...(data as Record<string, unknown>) };
+    this.#cache = prototypeFree(data && typeof data === "object" ? data : undefined);
   }
 
   /** A copy of the cached state. */

@@ -4,8 +4,11 @@
  * {@linkcode ConversationVisualizer} turns each event into a few lines: a header with the kind and
  * the source, then the part worth reading (a message's text, the command an action runs, the
  * output of a tool, an error). Snapshots, stats and streaming deltas are skipped. It only formats
- * the events it is given, and it strips terminal escapes from everything it prints, so a tool's
- * output cannot move the cursor or change colours.
+ * the events it is given, and it makes everything it prints terminal-safe: escape sequences in
+ * text are removed, and any other control character (C0, DEL, C1 such as U+009B) or bidi
+ * override is shown as a visible escape (`\x07`, `\u202e`), so server text cannot move the
+ * cursor, change colours or the window title, or disguise itself. Our own colours are added
+ * after. Fields of any JSON type are shown (objects as JSON); formatting never throws.
  *
  * Web standards only: `console.log` is the default writer, `NO_COLOR` is read when the runtime has
  * an environment (Deno, Bun, Node) and ignored elsewhere.
@@ -13,6 +16,7 @@
  * @module
  */
 
+import { safeString, terminalLine, terminalText } from "./_terminal_safe.ts";
 import { contentText, type Event, isEventKind } from "./events.ts";
 import type { ConversationVisualizerLike } from "./remote_conversation.ts";
 
@@ -62,19 +66,20 @@ const ANSI = new RegExp(
   `${ESC}\\[[0-?]*[ -/]*[@-~]|${ESC}\\][^\\u0007${ESC}]*(?:\\u0007|${ESC}\\\\)|${ESC}[@-Z\\\\-_]`,
   "g",
 );
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-
-/** Makes text safe for a terminal: no escapes, no control characters, `\r` resolved per line. */
-function clean(text: string): string {
-  return text
+/**
+ * Makes server text safe for a terminal: escape sequences removed, `\r` resolved per line, and
+ * every other control character (C0 but `\n` and `\t`, DEL, C1 such as CSI U+009B) and bidi
+ * override shown as a visible escape (`\x07`, `\u202e`). Any value is accepted (never throws).
+ */
+function clean(value: unknown): string {
+  return safeString(value)
     .replace(ANSI, "")
     .replaceAll("\r\n", "\n")
     .split("\n")
     .map((line) => {
       // A carriage return overwrites the line, as in a terminal: keep what was written last.
       const body = line.replace(/\r+$/, "");
-      return body.slice(body.lastIndexOf("\r") + 1).replace(CONTROL, "");
+      return terminalText(body.slice(body.lastIndexOf("\r") + 1));
     })
     .join("\n");
 }
@@ -89,12 +94,7 @@ function str(value: unknown): string | undefined {
 }
 
 function compact(value: unknown, max = 200): string {
-  let text: string;
-  try {
-    text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
+  const text = safeString(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -186,7 +186,7 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
    * ```
    */
   constructor(options: ConversationVisualizerOptions = {}) {
-    this.#prefix = options.name ? `[${clean(options.name)}] ` : "";
+    this.#prefix = options.name ? `[${terminalLine(options.name)}] ` : "";
     this.#write = options.write ?? ((text: string): void => {
       // deno-lint-ignore no-console
       console.log(text);
@@ -212,7 +212,16 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
    * ```
    */
   format(event: Event): string | undefined {
-    const lines = this.#lines(event);
+    let lines: string[] | undefined;
+    try {
+      lines = this.#lines(event);
+    } catch {
+      // An event of a shape no schema checked (a caller's own): one line rather than a throw.
+      const kind = terminalLine((event as { kind?: unknown } | null | undefined)?.kind);
+      lines = [
+        `${this.#paint(`── ${kind}`, "bold", "gray")} ${this.#paint("(unreadable)", "dim")}`,
+      ];
+    }
     if (!lines) return undefined;
     return lines.map((line) => this.#prefix + line).join("\n");
   }
@@ -254,8 +263,8 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
   }
 
   #header(event: Event, detail: string, ...styles: Style[]): string {
-    const kind = clean(String(event.kind));
-    const source = clean(String(event.source));
+    const kind = terminalLine(event.kind);
+    const source = terminalLine(event.source);
     const head = this.#paint(`── ${kind}`, "bold", ...styles);
     return `${head} ${this.#paint(`(${source})`, "dim")}${detail ? ` ${detail}` : ""}`;
   }
@@ -281,9 +290,9 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
 
     if (isEventKind(event, "ConversationStateUpdateEvent")) {
       if (QUIET_STATE_KEYS.has(event.key)) return undefined;
-      const source = this.#paint(`(${clean(String(event.source))})`, "dim");
+      const source = this.#paint(`(${terminalLine(event.source)})`, "dim");
       if (event.key === "execution_status") {
-        const status = clean(String(event.value));
+        const status = terminalLine(event.value);
         const style: Style = status === "error" || status === "stuck"
           ? "red"
           : status === "finished"
@@ -296,19 +305,19 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
         ];
       }
       return [
-        `${this.#paint(`── ${clean(event.key)}:`, "bold", "blue")} ${
-          clean(compact(event.value))
+        `${this.#paint(`── ${terminalLine(event.key)}:`, "bold", "blue")} ${
+          terminalLine(compact(event.value))
         } ${source}`,
       ];
     }
 
     if (isEventKind(event, "MessageEvent")) {
       const message = event.llm_message;
-      const role = clean(message.role);
+      const role = terminalLine(message.role);
       const sender = str(e.sender);
       const details = [
         `role=${role}`,
-        sender ? `sender=${clean(sender)}` : "",
+        sender ? `sender=${terminalLine(sender)}` : "",
       ].filter(Boolean).join(" ");
       const style: Style = event.source === "user" ? "cyan" : "green";
       const lines = [this.#header(event, this.#paint(details, "dim"), style)];
@@ -322,9 +331,9 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
     if (isEventKind(event, "ActionEvent")) {
       const risk = str(e.security_risk);
       const detail = [
-        this.#paint(`→ ${clean(event.tool_name)}`, "yellow"),
+        this.#paint(`→ ${terminalLine(event.tool_name)}`, "yellow"),
         risk && risk !== "UNKNOWN"
-          ? this.#paint(`risk=${clean(risk)}`, risk === "HIGH" ? "red" : "dim")
+          ? this.#paint(`risk=${terminalLine(risk)}`, risk === "HIGH" ? "red" : "dim")
           : "",
       ].filter(Boolean).join(" ");
       const lines = [this.#header(event, detail, "yellow")];
@@ -341,7 +350,7 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
       const isError = observation.is_error === true;
       const exitCode = observation.exit_code;
       const detail = [
-        this.#paint(`← ${clean(event.tool_name)}`, "green"),
+        this.#paint(`← ${terminalLine(event.tool_name)}`, "green"),
         typeof exitCode === "number" && exitCode !== -1
           ? this.#paint(`exit=${exitCode}`, exitCode === 0 ? "dim" : "red")
           : "",
@@ -353,22 +362,26 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
     }
 
     if (isEventKind(event, "UserRejectObservation")) {
-      const by = clean(str(e.rejection_source) ?? "user");
+      const by = terminalLine(str(e.rejection_source) ?? "user");
       return [
-        this.#header(event, this.#paint(`← ${clean(event.tool_name)}`, "magenta"), "magenta"),
+        this.#header(
+          event,
+          this.#paint(`← ${terminalLine(event.tool_name)}`, "magenta"),
+          "magenta",
+        ),
         ...this.#labelled(`rejected by ${by}`, event.rejection_reason, "magenta"),
       ];
     }
 
     if (isEventKind(event, "AgentErrorEvent")) {
       return [
-        this.#header(event, this.#paint(`← ${clean(event.tool_name)}`, "red"), "red"),
+        this.#header(event, this.#paint(`← ${terminalLine(event.tool_name)}`, "red"), "red"),
         ...this.#body(trimBlock(clean(event.error)), "red"),
       ];
     }
 
     if (isEventKind(event, "ConversationErrorEvent") || isEventKind(event, "ServerErrorEvent")) {
-      const code = clean(String(event.code));
+      const code = terminalLine(event.code);
       const detail = trimBlock(clean(compact(event.detail, 4000)));
       return [this.#header(event, "", "red"), ...this.#labelled(code, detail, "red")];
     }
@@ -379,7 +392,7 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
     }
 
     if (isEventKind(event, "HookExecutionEvent")) {
-      const hook = clean(str(e.hook_event_type) ?? "hook");
+      const hook = terminalLine(str(e.hook_event_type) ?? "hook");
       const blocked = e.blocked === true;
       const lines = [
         this.#header(
@@ -407,7 +420,7 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
 
   #action(action: Fields | undefined, e: Fields): string[] {
     if (!action) return this.#body("(no action: the tool call could not be parsed)", "dim");
-    const kind = String(action.kind);
+    const kind = safeString(action.kind);
     const command = str(action.command);
     if (kind === "TerminalAction" && command !== undefined) {
       const [first = "", ...rest] = clean(command).split("\n");
@@ -424,7 +437,7 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
     if (kind === "ThinkAction" && thought !== undefined) return this.#labelled("think", thought);
     const summary = str(e.summary);
     const { kind: _kind, ...rest } = action;
-    return this.#labelled(clean(kind), summary ?? compact(rest));
+    return this.#labelled(terminalLine(kind), summary ?? compact(rest));
   }
 
   #output(text: string, isError: boolean): string[] {

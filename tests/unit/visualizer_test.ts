@@ -206,7 +206,7 @@ test("`format()` trims long output to `maxObservationLines` and counts the rest"
   assert.ok(!collecting().viz.format(observationWith(exact))!.includes("more lines"));
 });
 
-test("`format()` strips terminal escapes and control characters from output", () => {
+test("`format()` strips terminal escapes and shows other control characters as escapes", () => {
   const text = `${ESC}[?2004l${ESC}[1;31mred${ESC}[0m text\n` +
     `${ESC}]0;window title\u0007progress 10%\rprogress 100%\r\n` +
     `bell\u0007 and tab\tkept\n${ESC}[?2004h`;
@@ -216,7 +216,7 @@ test("`format()` strips terminal escapes and control characters from output", ()
     "── ObservationEvent (environment) ← terminal exit=0\n" +
       "   red text\n" +
       "   progress 100%\n" +
-      "   bell and tab\tkept",
+      "   bell\\x07 and tab\tkept",
   );
   assert.ok(!out.includes(ESC));
   const colored = collecting({ color: true }).viz.format(observationWith(text))!;
