@@ -4,10 +4,14 @@
  * @module
  */
 
-/** Field names whose values are secrets (or echo request input that may hold one). */
+/** Field names whose values are secrets (or echo request input that may hold one): the LLM's
+ * credential fields of the 1.58.2 SDK (`api_key`, `aws_*`), the session key, secret values. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "input",
   "api_key",
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
   "session_api_key",
   "value",
   "secrets",

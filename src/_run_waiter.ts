@@ -11,6 +11,8 @@
  * - A per-field `finished` alone does not end it (a Stop hook can set the status back).
  * - REST polls: `error`/`stuck` end it; another non-running status ends it once armed, or after
  *   it held for `hardFallbackMs` with `running` never seen (the safety net).
+ * - A status that is not a {@linkcode RunEndStatus} (say, a value a broken server made up) never
+ *   ends a run: the run's time limit does.
  *
  * @module
  */
@@ -25,6 +27,15 @@ export type RunEndStatus =
   | "waiting_for_confirmation"
   | "error"
   | "stuck";
+
+const END_STATUSES: ReadonlySet<string> = new Set<RunEndStatus>([
+  "finished",
+  "idle",
+  "paused",
+  "waiting_for_confirmation",
+  "error",
+  "stuck",
+]);
 
 /** The decision logic, without timers or I/O (those live in the conversation). */
 export class RunWaiter {
@@ -70,7 +81,7 @@ export class RunWaiter {
       this.#sawRunning = true;
       return undefined;
     }
-    if (typeof status !== "string" || !this.#armed) return undefined;
+    if (typeof status !== "string" || !END_STATUSES.has(status) || !this.#armed) return undefined;
     return this.#end(status as RunEndStatus);
   }
 
@@ -82,6 +93,7 @@ export class RunWaiter {
       this.#restTerminalSince = undefined;
       return undefined;
     }
+    if (!END_STATUSES.has(status)) return undefined;
     if (status === "error" || status === "stuck") return this.#end(status);
     if (!this.#postReturned) return undefined;
     if (this.#armed) return this.#end(status as RunEndStatus);

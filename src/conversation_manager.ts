@@ -8,7 +8,7 @@
 import type { FetchLike } from "./_transport.ts";
 import type { WebSocketConstructorLike } from "./websocket_client.ts";
 import { type AgentServerClient, callInit, type CallOptions } from "./client.ts";
-import { BadRequestError, NotFoundError } from "./errors.ts";
+import { BadRequestError, NotFoundError, ProtocolError } from "./errors.ts";
 import { RemoteConversation, type RemoteConversationOptions } from "./remote_conversation.ts";
 import type { ConversationExecutionStatus, ConversationInfo, ConversationPage } from "./types.ts";
 import type { Schemas } from "./types.ts";
@@ -57,6 +57,8 @@ export type ConversationManagerOptions =
     timeoutMs?: number;
     /** Retries of idempotent HTTP requests. @default {2} */
     maxRetries?: number;
+    /** Largest JSON answer read, in bytes (file downloads are not limited). @default {67108864} */
+    maxResponseBytes?: number;
     /** A fetch to use instead of `globalThis.fetch`. */
     fetch?: FetchLike;
     /** A WebSocket constructor to use instead of `globalThis.WebSocket` (for `attach()`). */
@@ -209,6 +211,62 @@ function checkId(id: unknown, what: string): string {
   return id;
 }
 
+/** Most pages one search reads (10 million conversations at 100 a page): a bound on the loop. */
+const MAX_PAGES = 100_000;
+
+/** A short, printable description of a value a server sent (for error messages). */
+function shown(value: unknown): string {
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  }
+  if (value === null) return "null";
+  if (value === undefined) return "missing";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/**
+ * A conversation's info as a server answered it, checked before its id is used again: an object
+ * whose `id` is a UUID (an id like `..` would send later requests to other routes), and
+ * `expected` when the request named one. Else a {@linkcode ProtocolError}.
+ */
+function checkInfo(data: unknown, what: string, expected?: string): ConversationInfo {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ProtocolError(what, `the answer is ${shown(data)}, not a conversation`);
+  }
+  const id = (data as { id?: unknown }).id;
+  if (typeof id !== "string" || !UUID.test(id)) {
+    throw new ProtocolError(what, `a conversation id is ${shown(id)}, not a UUID`);
+  }
+  if (
+    expected !== undefined &&
+    id.replaceAll("-", "").toLowerCase() !== expected.replaceAll("-", "").toLowerCase()
+  ) {
+    throw new ProtocolError(what, `the answer is about conversation ${id}, not ${expected}`);
+  }
+  return data as ConversationInfo;
+}
+
+/**
+ * A page of `GET /api/conversations/search` as a server answered it: an object with an `items`
+ * array of conversations with UUID ids and a string (or absent) `next_page_id`. Else a
+ * {@linkcode ProtocolError}.
+ */
+function checkPage(data: unknown, what: string): ConversationPage {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ProtocolError(what, `the answer is ${shown(data)}, not a page of conversations`);
+  }
+  const { items, next_page_id: next } = data as { items?: unknown; next_page_id?: unknown };
+  if (items !== undefined && !Array.isArray(items)) {
+    throw new ProtocolError(what, `items is ${shown(items)}, not an array`);
+  }
+  for (const item of items ?? []) checkInfo(item, what);
+  if (next !== undefined && next !== null && typeof next !== "string") {
+    throw new ProtocolError(what, `next_page_id is ${shown(next)}, not a string`);
+  }
+  return data as ConversationPage;
+}
+
 function checkStatus(status: unknown, what: string): ConversationExecutionStatus | undefined {
   if (status === undefined) return undefined;
   if (!STATUSES.includes(status as ConversationExecutionStatus)) {
@@ -283,6 +341,7 @@ export class ConversationManager {
       workingDir,
       ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
       ...(o.maxRetries !== undefined ? { maxRetries: o.maxRetries } : {}),
+      ...(o.maxResponseBytes !== undefined ? { maxResponseBytes: o.maxResponseBytes } : {}),
       ...(o.fetch ? { fetch: o.fetch } : {}),
       ...(o.WebSocket ? { WebSocket: o.WebSocket } : {}),
     });
@@ -311,7 +370,7 @@ export class ConversationManager {
       params: { query },
       ...callInit(options),
     });
-    return data as ConversationPage;
+    return checkPage(data, "GET /api/conversations/search");
   }
 
   #searchQuery(options: SearchConversationsOptions): SearchQuery {
@@ -343,7 +402,9 @@ export class ConversationManager {
   /**
    * Every matching conversation, page after page (cursor `next_page_id`), as an async iterable.
    * The options are checked at the call; requests start with the first `next()`. Aborting
-   * `signal` rejects the pending `next()` with the signal's reason (the loop throws).
+   * `signal` rejects the pending `next()` with the signal's reason (the loop throws). A page
+   * that is not a page of conversations with UUID ids, or a `next_page_id` that comes back (the
+   * pages would never end), is a {@linkcode ProtocolError} naming the request.
    *
    * @example
    * ```ts ignore
@@ -361,14 +422,30 @@ export class ConversationManager {
     query: SearchQuery,
     options: CallOptions,
   ): AsyncGenerator<ConversationInfo, undefined, undefined> {
+    const what = "GET /api/conversations/search";
     const seen = new Set<string>();
+    // Every page token so far: one that comes back means the pages would never end.
+    const tokens = new Set<string>();
     let pageId: string | undefined;
     do {
       const { data } = await this.#client.rest.GET("/api/conversations/search", {
         params: { query: pageId ? { ...query, page_id: pageId } : query },
         ...callInit(options),
       });
-      const page = data as ConversationPage;
+      const page = checkPage(data, what);
+      const next = page.next_page_id;
+      if (next !== undefined && next !== null && next !== "") {
+        if (tokens.has(next)) {
+          throw new ProtocolError(
+            what,
+            `next_page_id ${shown(next)} came back after ${tokens.size} pages: the pages never end`,
+          );
+        }
+        if (tokens.size + 1 >= MAX_PAGES) {
+          throw new ProtocolError(what, `more than ${MAX_PAGES} pages`);
+        }
+        tokens.add(next);
+      }
       for (const info of page.items ?? []) {
         // a conversation updated while paging by UPDATED_AT may move pages: yield it once
         if (seen.has(info.id)) continue;
@@ -376,7 +453,7 @@ export class ConversationManager {
         options.signal?.throwIfAborted();
         yield info;
       }
-      pageId = page.next_page_id ?? undefined;
+      pageId = next || undefined;
     } while (pageId);
     return undefined;
   }
@@ -409,11 +486,18 @@ export class ConversationManager {
       params: { query: status !== undefined ? { status } : {} },
       ...callInit(options),
     });
-    return Number(data);
+    if (typeof data !== "number" || !Number.isSafeInteger(data) || data < 0) {
+      throw new ProtocolError(
+        "GET /api/conversations/count",
+        `the count is ${typeof data === "number" ? data : shown(data)}, not a whole number`,
+      );
+    }
+    return data;
   }
 
   /**
-   * One conversation's info (`GET /api/conversations/{id}`); `NotFoundError` when unknown.
+   * One conversation's info (`GET /api/conversations/{id}`); `NotFoundError` when unknown, and
+   * a {@linkcode ProtocolError} when the answer is not about that conversation.
    *
    * @example
    * ```ts ignore
@@ -427,7 +511,7 @@ export class ConversationManager {
       params: { path: { conversation_id: conversationId } },
       ...callInit(options),
     });
-    return data as ConversationInfo;
+    return checkInfo(data, `GET /api/conversations/${conversationId}`, conversationId);
   }
 
   /**
@@ -514,12 +598,23 @@ export class ConversationManager {
     const target = workspace ?? this.#workspace ??
       this.#workspaceFor(typeof workingDir === "string" && workingDir ? workingDir : "/");
     const maxIterationPerRun = options.maxIterationPerRun ??
-      (typeof info.max_iterations === "number" && info.max_iterations > 0
+      (typeof info.max_iterations === "number" && Number.isSafeInteger(info.max_iterations) &&
+          info.max_iterations > 0
         ? info.max_iterations
         : undefined);
+    const serverAgent = info.agent as unknown;
+    if (
+      agent === undefined &&
+      (serverAgent === null || typeof serverAgent !== "object" || Array.isArray(serverAgent))
+    ) {
+      throw new ProtocolError(
+        `GET /api/conversations/${conversationId}`,
+        `the agent is ${shown(serverAgent)}, not an agent configuration (pass 'agent' to attach)`,
+      );
+    }
     return await RemoteConversation.create({
       ...rest,
-      agent: agent ?? (info.agent as Record<string, unknown>),
+      agent: agent ?? (serverAgent as Record<string, unknown>),
       workspace: target,
       conversationId,
       ...(maxIterationPerRun !== undefined ? { maxIterationPerRun } : {}),

@@ -19,6 +19,7 @@ import {
   ConflictError,
   ConversationRunError,
   NotFoundError,
+  ProtocolError,
   RemoteHandsError,
   TimeoutError,
 } from "./errors.ts";
@@ -30,6 +31,7 @@ import {
   parseOwnedEvent,
 } from "./events.ts";
 import { placeEvent, RemoteEventsList, storedCount } from "./events_list.ts";
+import { redactSecrets } from "./_redact.ts";
 import { RemoteState } from "./remote_state.ts";
 import { secretsPayload, type SecretValue } from "./secrets.ts";
 import type { AgentConfig, ConversationExecutionStatus, Message } from "./types.ts";
@@ -233,6 +235,13 @@ export interface GenerateTitleOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+/** The longest delay timers take (2³¹-1 ms, about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Most pages one history read takes (10 million events): a bound on any paging loop. */
+const MAX_PAGES = 100_000;
+/** Most ids of events delivered from `transient` frames and not (yet) stored to remember. */
+const MAX_UNPLACED = 4_096;
+const INSPECT = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.util.inspect.custom")];
 
 function positive(name: string, value: number | undefined, integer = false): void {
   if (value === undefined) return;
@@ -243,6 +252,77 @@ function positive(name: string, value: number | undefined, integer = false): voi
       }number: current value is ${value}`,
     );
   }
+}
+
+/** A time option: a positive number of milliseconds a timer can wait (at most 2³¹-1). */
+function duration(name: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !(value > 0 && value <= MAX_TIMER_MS)) {
+    throw new RangeError(
+      `Cannot use '${name}' as it must be a positive number of milliseconds up to ${MAX_TIMER_MS}: current value is ${
+        typeof value === "number" ? value : typeof value
+      }`,
+    );
+  }
+}
+
+/** A short, printable description of a value a server sent (for error messages). */
+function shown(value: unknown): string {
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  }
+  if (value === null) return "null";
+  if (value === undefined) return "missing";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** Whether two UUIDs are the same, with or without dashes, in any case. */
+function sameId(a: string, b: string): boolean {
+  return a.replaceAll("-", "").toLowerCase() === b.replaceAll("-", "").toLowerCase();
+}
+
+/**
+ * The conversation id in a server's answer (`ConversationInfo`): a UUID, and `expected` when the
+ * caller named one; else a {@linkcode ProtocolError} (an id like `..` would send later requests
+ * to other routes).
+ */
+function conversationIdOf(data: unknown, what: string, expected: string | undefined): string {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ProtocolError(what, `the answer is ${shown(data)}, not a conversation`);
+  }
+  const info = data as { id?: unknown; conversation_id?: unknown };
+  const id = info.id ?? info.conversation_id;
+  if (typeof id !== "string" || !UUID.test(id)) {
+    throw new ProtocolError(what, `the conversation id is ${shown(id)}, not a UUID`);
+  }
+  if (expected !== undefined && !sameId(id, expected)) {
+    throw new ProtocolError(what, `the answer is about conversation ${id}, not ${expected}`);
+  }
+  return id;
+}
+
+/**
+ * The next `page_id` of a search page, or undefined on the last page. A token that is not a
+ * string, or one `seen` already (the pages would never end), or the {@linkcode MAX_PAGES}th is a
+ * {@linkcode ProtocolError}.
+ */
+function nextPageId(value: unknown, seen: Set<string>, what: string): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") {
+    throw new ProtocolError(what, `next_page_id is ${shown(value)}, not a string`);
+  }
+  if (seen.has(value)) {
+    throw new ProtocolError(
+      what,
+      `next_page_id ${shown(value)} came back after ${seen.size} pages: the pages never end`,
+    );
+  }
+  if (seen.size + 1 >= MAX_PAGES) {
+    throw new ProtocolError(what, `more than ${MAX_PAGES} pages`);
+  }
+  seen.add(value);
+  return value;
 }
 
 /**
@@ -290,6 +370,12 @@ export class RemoteConversation implements AsyncDisposable {
   /** Aborted by close(): ends REST work the socket started (a reconnect's catch-up). */
   #closing = new AbortController();
   #runs = new Set<{ waiter: RunWaiter; wake: () => void; fail: (err: unknown) => void }>();
+  /**
+   * Ids of stored-kind events delivered from `transient` frames (the server had not stored them):
+   * kept out of the list until they arrive as stored, then placed without a second delivery.
+   * Insertion-ordered; the oldest are forgotten past {@linkcode MAX_UNPLACED}.
+   */
+  #unplaced = new Set<string>();
   #subscribers: EventHub<Event> = new EventHub<Event>({
     onListenerError: (err) =>
       this.#report(
@@ -317,6 +403,18 @@ export class RemoteConversation implements AsyncDisposable {
     this.#onError = options.onError;
     this.#deleteOnClose = options.deleteOnClose ?? false;
     this.#visualizer = options.visualizer;
+    // Inspected forms show the agent with its secrets (LLM api_key, ...) redacted.
+    for (const symbol of INSPECT) {
+      Object.defineProperty(this, symbol, {
+        value: (...args: unknown[]): string => {
+          const inspect = args.find((a) => typeof a === "function") as
+            | ((value: unknown) => string)
+            | undefined;
+          const view = this.toJSON();
+          return `RemoteConversation ${inspect ? inspect(view) : JSON.stringify(view)}`;
+        },
+      });
+    }
   }
 
   /** The conversation id. */
@@ -350,6 +448,8 @@ export class RemoteConversation implements AsyncDisposable {
   /**
    * Attaches to an existing conversation (when `conversationId` names one) or creates a new one,
    * syncs its history and connects the event stream. Resolves once the stream is ready.
+   * Rejects with a {@linkcode ProtocolError} when the server's answer has no conversation id (a
+   * UUID; the one asked for when attaching) or its history pages never end.
    */
   static async create(options: RemoteConversationOptions): Promise<RemoteConversation> {
     if (options === null || typeof options !== "object") {
@@ -372,7 +472,7 @@ export class RemoteConversation implements AsyncDisposable {
       );
     }
     positive("maxIterationPerRun", options.maxIterationPerRun, true);
-    positive("readyTimeoutMs", options.readyTimeoutMs);
+    duration("readyTimeoutMs", options.readyTimeoutMs);
     const protocol = options.socketProtocol;
     if (
       protocol !== undefined && protocol !== "auto" && protocol !== "events" &&
@@ -406,12 +506,18 @@ export class RemoteConversation implements AsyncDisposable {
 
     const rest = workspace.client.rest;
     let info: Record<string, unknown> | undefined;
+    let id: string | undefined;
     if (options.conversationId !== undefined) {
       try {
         const { data } = await rest.GET("/api/conversations/{conversation_id}", {
           params: { path: { conversation_id: options.conversationId } },
           ...callInit({ signal }),
         });
+        id = conversationIdOf(
+          data,
+          `GET /api/conversations/${options.conversationId}`,
+          options.conversationId,
+        );
         info = data as Record<string, unknown>;
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
@@ -420,9 +526,9 @@ export class RemoteConversation implements AsyncDisposable {
       const remoteKind = (info?.agent as { kind?: unknown } | undefined)?.kind;
       if (info && remoteKind !== undefined && remoteKind !== localKind) {
         throw new TypeError(
-          `Cannot attach as the conversation's agent kind is ${String(remoteKind)}, not ${
-            String(localKind)
-          }`,
+          `Cannot attach as the conversation's agent kind is ${
+            typeof remoteKind === "string" ? remoteKind : shown(remoteKind)
+          }, not ${typeof localKind === "string" ? localKind : shown(localKind)}`,
         );
       }
     }
@@ -440,10 +546,10 @@ export class RemoteConversation implements AsyncDisposable {
         body: body as never,
         ...callInit({ signal }),
       });
+      id = conversationIdOf(data, "POST /api/conversations", options.conversationId);
       info = data as Record<string, unknown>;
     }
-    const id = String(info.id ?? info.conversation_id);
-    const conversation = new RemoteConversation(options, id, info);
+    const conversation = new RemoteConversation(options, id!, info);
     try {
       await conversation.#connect(
         options.readyTimeoutMs ?? 30_000,
@@ -465,14 +571,30 @@ export class RemoteConversation implements AsyncDisposable {
   #addHistory(event: Event, seq: number): void {
     // The list knows every stored event delivered so far (by id): it is the exactly-once record.
     if (isPersistedEvent(event) && !placeEvent(this.#events, event, seq)) return;
+    if (this.#unplaced.delete(event.id)) return; // its transient copy updated the state already
     this.state.updateStateFromEvent(event);
   }
 
   /** Delivers an event: into the list at its place in the server's log (`seq`: its sequence
    * number, -1 when unknown; `after`: the id of the event before it, from a REST page), the
-   * state, callbacks, the visualizer, subscribers and waiting runs. */
-  #ingest(event: Event, seq = -1, after?: string | null): void {
-    if (isPersistedEvent(event) && !placeEvent(this.#events, event, seq, after)) return;
+   * state, callbacks, the visualizer, subscribers and waiting runs.
+   *
+   * A `transient` event (a session-socket frame the server did not store) of a stored kind is
+   * delivered but kept out of the list, which must equal the server's log; when the same id later
+   * arrives as stored (a durable frame, a REST catch-up) it is placed, and not delivered again. */
+  #ingest(event: Event, seq = -1, after?: string | null, transient = false): void {
+    if (isPersistedEvent(event)) {
+      if (transient) {
+        if (this.#events.has(event.id) || this.#unplaced.has(event.id)) return;
+        if (this.#unplaced.size >= MAX_UNPLACED) {
+          this.#unplaced.delete(this.#unplaced.values().next().value!);
+        }
+        this.#unplaced.add(event.id);
+      } else {
+        if (!placeEvent(this.#events, event, seq, after)) return;
+        if (this.#unplaced.delete(event.id)) return; // delivered from its transient frame
+      }
+    }
     this.state.updateStateFromEvent(event);
     for (const callback of this.#callbacks) {
       try {
@@ -547,7 +669,9 @@ export class RemoteConversation implements AsyncDisposable {
     max = Infinity,
   ): Promise<unknown[]> {
     const rest = this.workspace.client.rest;
+    const what = `GET /api/conversations/${this.#id}/events/search`;
     const items: unknown[] = [];
+    const seen = new Set<string>();
     let pageId: string | undefined;
     while (items.length < max) {
       const query: Record<string, unknown> = { limit: Math.min(100, max - items.length) };
@@ -557,9 +681,15 @@ export class RemoteConversation implements AsyncDisposable {
         params: { path: { conversation_id: this.#id }, query: query as never },
         ...callInit({ signal }),
       });
-      const page = data as { items?: unknown[]; next_page_id?: string | null };
+      const page = data as { items?: unknown; next_page_id?: unknown } | null;
+      if (
+        page === null || typeof page !== "object" || Array.isArray(page) ||
+        (page.items !== undefined && !Array.isArray(page.items))
+      ) {
+        throw new ProtocolError(what, "the answer is not a page of events");
+      }
       for (const item of page.items ?? []) items.push(item);
-      pageId = page.next_page_id ?? undefined;
+      pageId = nextPageId(page.next_page_id, seen, what);
       if (!pageId) break;
     }
     return items;
@@ -627,7 +757,9 @@ export class RemoteConversation implements AsyncDisposable {
       conversationId: this.#id,
       protocol,
       sessionReplay: "live",
-      callback: (event, seq) => this.#ingest(event, seq),
+      // `transient`: the session socket's frame type said the server did not store the event.
+      callback: (event: Event, seq?: number, transient?: boolean) =>
+        this.#ingest(event, seq, undefined, transient === true),
       onReady: async ({ reconnect }) => {
         if (reconnect && historyLoaded && socket.protocol === "events") {
           // The events socket's `since` resend can miss an event stamped before the newest one
@@ -734,8 +866,8 @@ export class RemoteConversation implements AsyncDisposable {
    */
   async run(options: RunOptions = {}): Promise<ConversationExecutionStatus> {
     this.#checkOpen("run");
-    positive("timeoutMs", options.timeoutMs);
-    positive("pollIntervalMs", options.pollIntervalMs);
+    duration("timeoutMs", options.timeoutMs);
+    duration("pollIntervalMs", options.pollIntervalMs);
     const { signal } = options;
     signal?.throwIfAborted();
     const timeoutMs = options.timeoutMs ?? 3_600_000;
@@ -783,10 +915,8 @@ export class RemoteConversation implements AsyncDisposable {
             ...path,
             ...callInit({ signal: stopWaiting, timeoutMs: 30_000 }),
           });
-          waiter.onPoll(
-            String((data as { execution_status?: unknown }).execution_status),
-            Date.now(),
-          );
+          const polled = (data as { execution_status?: unknown } | null)?.execution_status;
+          waiter.onPoll(typeof polled === "string" ? polled : "", Date.now());
         } catch (err) {
           if (signal?.aborted) throw signal.reason;
           if (timeout.signal.aborted) continue;
@@ -956,7 +1086,7 @@ export class RemoteConversation implements AsyncDisposable {
       params: { path: { conversation_id: this.#id } },
       ...callInit({ signal }),
     });
-    const serverTitle = (data as { title?: unknown }).title;
+    const serverTitle = (data as { title?: unknown } | null)?.title;
     if (!options.llm && typeof serverTitle === "string" && serverTitle.trim()) {
       return truncateTitle(serverTitle, maxLength);
     }
@@ -1087,6 +1217,26 @@ export class RemoteConversation implements AsyncDisposable {
         this.#report(new RemoteHandsError("Deleting the conversation failed", { cause: err }));
       }
     }
+  }
+
+  /**
+   * The conversation for `JSON.stringify` (and, in the same shape, `console.log` and
+   * `Deno.inspect`/`util.inspect`): its id, the agent with every secret field (`api_key`, ...)
+   * shown as `"[redacted]"`, the workspace (without its key) and `maxIterationPerRun`. The
+   * `agent` property itself stays what was passed in.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(JSON.stringify(conversation)); // ... "llm":{"model":"...","api_key":"[redacted]"} ...
+   * ```
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      id: this.#id,
+      agent: redactSecrets(this.agent),
+      workspace: this.workspace,
+      maxIterationPerRun: this.maxIterationPerRun,
+    };
   }
 
   /** Same as `close()`, for `await using`. */

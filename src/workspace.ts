@@ -15,12 +15,7 @@ import {
   createAgentServerClient,
   normalizeHost,
 } from "./client.ts";
-import {
-  NotFoundError,
-  RemoteHandsError,
-  TimeoutError,
-  UnsupportedByServerError,
-} from "./errors.ts";
+import { NotFoundError, ProtocolError, TimeoutError, UnsupportedByServerError } from "./errors.ts";
 
 /**
  * One chunk of a command's output as the server stores it (`kind: "BashOutput"`).
@@ -28,7 +23,7 @@ import {
  * @example
  * ```ts
  * import type { BashOutput } from "./workspace.ts";
- * const chunk: BashOutput = { kind: "BashOutput", command_id: "cmd1", order: 0, stdout: "hi\n", exit_code: 0 };
+ * const chunk: BashOutput = { kind: "BashOutput", command_id: "0b6e2f1a-5c3d-4e8f-9a1b-2c3d4e5f6a7b", order: 0, stdout: "hi\n", exit_code: 0 };
  * if (chunk.exit_code !== 0) throw new Error();
  * ```
  */
@@ -124,9 +119,9 @@ export type GitDiff = Schemas["GitDiff"];
  *   workingDir: "/work",
  *   fetch: async (request) =>
  *     request.method === "POST"
- *       ? Response.json({ id: "cmd1" })
+ *       ? Response.json({ id: "0b6e2f1a-5c3d-4e8f-9a1b-2c3d4e5f6a7b" })
  *       : Response.json({
- *         items: [{ kind: "BashOutput", command_id: "cmd1", order: 0, stdout: "hi\n", exit_code: 0 }],
+ *         items: [{ kind: "BashOutput", command_id: "0b6e2f1a-5c3d-4e8f-9a1b-2c3d4e5f6a7b", order: 0, stdout: "hi\n", exit_code: 0 }],
  *         next_page_id: null,
  *       }),
  * });
@@ -164,9 +159,9 @@ export interface ExecuteCommandOptions {
  *   workingDir: "/work",
  *   fetch: async (request) =>
  *     request.method === "POST"
- *       ? Response.json({ id: "cmd1" })
+ *       ? Response.json({ id: "0b6e2f1a-5c3d-4e8f-9a1b-2c3d4e5f6a7b" })
  *       : Response.json({
- *         items: [{ kind: "BashOutput", command_id: "cmd1", order: 0, stdout: "hi\n", exit_code: 0 }],
+ *         items: [{ kind: "BashOutput", command_id: "0b6e2f1a-5c3d-4e8f-9a1b-2c3d4e5f6a7b", order: 0, stdout: "hi\n", exit_code: 0 }],
  *         next_page_id: null,
  *       }),
  * });
@@ -268,6 +263,23 @@ const COMMAND_STOP_TIMEOUT_MS = 5_000;
 const STOP_ROUTE = "/api/bash/bash_commands/{command_id}/stop";
 /** The first agent server release with {@linkcode STOP_ROUTE}. */
 const STOP_SINCE = "1.52.0";
+/** The longest delay timers take (2³¹-1 ms, about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Most pages of one command's output read at a time (10 million chunks): a bound on the loop. */
+const MAX_OUTPUT_PAGES = 100_000;
+/** A command id as the server makes them (a UUID, with or without dashes). */
+const COMMAND_ID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** A short, printable description of a value a server sent (for error messages). */
+function shown(value: unknown): string {
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  }
+  if (value === null) return "null";
+  if (value === undefined) return "missing";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
 
 /**
  * Options of {@linkcode RemoteWorkspace}.
@@ -303,6 +315,12 @@ export interface RemoteWorkspaceOptions {
    * @default {2}
    */
   maxRetries?: number;
+  /**
+   * Largest JSON answer read, in bytes; a larger one is a `ResponseTooLargeError` and is not
+   * read. File downloads are not limited. `Infinity` lifts the limit.
+   * @default {67108864}
+   */
+  maxResponseBytes?: number;
   /** A fetch to use instead of `globalThis.fetch`. */
   fetch?: FetchLike;
   /** A WebSocket constructor to use instead of `globalThis.WebSocket`. */
@@ -355,6 +373,9 @@ export class RemoteWorkspace {
       apiKey: this.#apiKey,
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+      ...(options.maxResponseBytes !== undefined
+        ? { maxResponseBytes: options.maxResponseBytes }
+        : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     for (const s of inspectSymbols) {
@@ -398,9 +419,12 @@ export class RemoteWorkspace {
   /**
    * Runs a shell command on the server (`POST /api/bash/start_bash_command`, then its output from
    * `/api/bash/bash_events/search` until the exit code arrives) and returns its output.
-   * Aborting `signal` stops the command on the server and rejects with the signal's reason; if
-   * the server never reports an end (well past `timeoutMs`), the command is stopped and the call
-   * rejects with a {@linkcode TimeoutError}.
+   * Aborting `signal` stops the command on the server and rejects with the signal's reason. The
+   * whole call has one deadline, `timeoutMs` plus 15 s for the final output to arrive: when the
+   * server has not reported an end by then, the request in flight is aborted, the command is
+   * stopped and the call rejects with a {@linkcode TimeoutError}. A server whose output pages
+   * never end (a `next_page_id` that comes back) or that answers with a command id that is not a
+   * UUID is a {@linkcode ProtocolError}. No request is made after the call has settled.
    *
    * Servers before 1.52.0 have no route to stop a command (`POST
    * /api/bash/bash_commands/{id}/stop` answers 404). Aborting still rejects as soon as the server
@@ -426,9 +450,11 @@ export class RemoteWorkspace {
       throw new TypeError("Cannot execute the command as it must be a non-empty string");
     }
     const timeoutMs = options.timeoutMs ?? 30_000;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    if (typeof timeoutMs !== "number" || !(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
       throw new RangeError(
-        `Cannot use 'timeoutMs' as it must be a positive number: current value is ${timeoutMs}`,
+        `Cannot use 'timeoutMs' as it must be a positive number of milliseconds up to ${MAX_TIMER_MS}: current value is ${
+          typeof timeoutMs === "number" ? timeoutMs : typeof timeoutMs
+        }`,
       );
     }
     const cwd = options.cwd === undefined
@@ -438,28 +464,65 @@ export class RemoteWorkspace {
     signal?.throwIfAborted();
     const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
     const started = Date.now();
-    const { data } = await this.#client.rest.POST("/api/bash/start_bash_command", {
-      body: { command, cwd, timeout: seconds },
-      ...callInit({ signal }),
-    });
-    const commandId = String(data?.id ?? "");
-    if (!commandId) {
-      throw new RemoteHandsError(
-        "Cannot follow the command as the server returned no command id (check the server version)",
-      );
+    // One deadline for the whole call: it aborts the request in flight, not only the wait.
+    const expired = new AbortController();
+    const disarm = new AbortController();
+    let commandId: string | undefined;
+    delay(seconds * 1000 + COMMAND_GRACE_MS, { signal: disarm.signal }).then(() => {
+      const what = commandId === undefined
+        ? "Starting the command"
+        : `Waiting for the command ${commandId}`;
+      expired.abort(new TimeoutError(what, timeoutMs));
+    }, () => {});
+    const active = signal ? AbortSignal.any([signal, expired.signal]) : expired.signal;
+    try {
+      const { data } = await this.#client.rest.POST("/api/bash/start_bash_command", {
+        body: { command, cwd, timeout: seconds },
+        ...callInit({ signal: active }),
+      });
+      const id = (data as { id?: unknown } | null | undefined)?.id;
+      if (typeof id !== "string" || !COMMAND_ID.test(id)) {
+        // An id like `..` would send the stop request to another route.
+        throw new ProtocolError(
+          "POST /api/bash/start_bash_command",
+          `the command id is ${shown(id)}, not a UUID`,
+        );
+      }
+      commandId = id;
+      return await this.#followCommand(command, id, seconds, started, active, signal);
+    } catch (err) {
+      if (expired.signal.aborted && !signal?.aborted) throw expired.signal.reason;
+      throw err;
+    } finally {
+      disarm.abort();
     }
-    const giveUpAt = started + seconds * 1000 + COMMAND_GRACE_MS;
+  }
+
+  /** Polls the output of a started command until its exit code arrives; on any failure (an
+   * abort, the deadline, a broken answer) stops the command before rejecting. */
+  async #followCommand(
+    command: string,
+    commandId: string,
+    seconds: number,
+    started: number,
+    active: AbortSignal,
+    signal: AbortSignal | undefined,
+  ): Promise<CommandResult> {
     let wait = COMMAND_POLL_MIN_MS;
     try {
       for (;;) {
-        const outputs = await this.#commandOutputs(commandId, signal);
-        const final = outputs.find((o) => o.exit_code !== undefined && o.exit_code !== null);
+        const outputs = await this.#commandOutputs(commandId, active);
+        const final = outputs.find((o) => typeof o.exit_code === "number");
         if (final) {
           const sorted = outputs.map((o, i) => ({ o, i }))
-            .sort((a, b) => (a.o.order ?? 0) - (b.o.order ?? 0) || a.i - b.i)
+            .sort((a, b) => order(a.o) - order(b.o) || a.i - b.i)
             .map(({ o }) => o);
-          const stdout = sorted.map((o) => o.stdout ?? "").join("");
-          const stderr = sorted.map((o) => o.stderr ?? "").join("");
+          const text = (o: BashOutput, field: "stdout" | "stderr"): string => {
+            const value = o[field];
+            return typeof value === "string" ? value : "";
+          };
+          const stdout = sorted.map((o) => text(o, "stdout")).join("");
+          const stderr = sorted.map((o) => text(o, "stderr")).join("");
           const exitCode = final.exit_code as number;
           return {
             command,
@@ -471,10 +534,7 @@ export class RemoteWorkspace {
             timedOut: exitCode === -1 && Date.now() - started >= seconds * 1000,
           };
         }
-        if (Date.now() > giveUpAt) {
-          throw new TimeoutError(`Waiting for the command ${commandId}`, timeoutMs);
-        }
-        await delay(wait, signal ? { signal } : {});
+        await delay(wait, { signal: active });
         wait = Math.min(wait * 2, COMMAND_POLL_MAX_MS);
       }
     } catch (err) {
@@ -491,7 +551,10 @@ export class RemoteWorkspace {
     commandId: string,
     signal: AbortSignal | undefined,
   ): Promise<BashOutput[]> {
+    const what = "GET /api/bash/bash_events/search";
     const outputs: BashOutput[] = [];
+    // Every page token so far: one that comes back means the pages would never end.
+    const seen = new Set<string>();
     let pageId: string | undefined;
     do {
       const { data } = await this.#client.rest.GET("/api/bash/bash_events/search", {
@@ -506,10 +569,35 @@ export class RemoteWorkspace {
         },
         ...callInit({ signal }),
       });
-      for (const item of data?.items ?? []) {
-        if ((item as { kind?: unknown }).kind === "BashOutput") outputs.push(item as BashOutput);
+      const page = data as { items?: unknown; next_page_id?: unknown } | null | undefined;
+      if (
+        page === null || typeof page !== "object" || Array.isArray(page) ||
+        (page.items !== undefined && !Array.isArray(page.items))
+      ) {
+        throw new ProtocolError(what, `the answer is ${shown(page)}, not a page of output`);
       }
-      pageId = data?.next_page_id ?? undefined;
+      for (const item of (page.items as unknown[] | undefined) ?? []) {
+        if (
+          item !== null && typeof item === "object" &&
+          (item as { kind?: unknown }).kind === "BashOutput"
+        ) outputs.push(item as BashOutput);
+      }
+      const next = page.next_page_id;
+      if (next === undefined || next === null || next === "") break;
+      if (typeof next !== "string") {
+        throw new ProtocolError(what, `next_page_id is ${shown(next)}, not a string`);
+      }
+      if (seen.has(next)) {
+        throw new ProtocolError(
+          what,
+          `next_page_id ${shown(next)} came back after ${seen.size} pages: the pages never end`,
+        );
+      }
+      if (seen.size + 1 >= MAX_OUTPUT_PAGES) {
+        throw new ProtocolError(what, `more than ${MAX_OUTPUT_PAGES} pages`);
+      }
+      seen.add(next);
+      pageId = next;
     } while (pageId);
     return outputs;
   }
@@ -747,6 +835,12 @@ function abortedButRunning(
     enumerable: false,
   });
   return err;
+}
+
+/** A chunk's place in the command's output (`order`; 0 when missing or not a number). */
+function order(output: BashOutput): number {
+  const value = (output as { order?: unknown }).order;
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
 }
 
 function checkRef(value: unknown, what: string, name: string): string | undefined {

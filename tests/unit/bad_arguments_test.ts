@@ -176,13 +176,13 @@ test("RemoteConversation.create: maxIterationPerRun must be a positive whole num
   nothingSent(w);
 });
 
-test("RemoteConversation.create: readyTimeoutMs must be a positive number", async () => {
+test("RemoteConversation.create: readyTimeoutMs must be a positive number a timer can wait", async () => {
   const w = wire();
-  for (const value of [-5, 0]) {
+  for (const value of [-5, 0, Number.NaN, Infinity, 2 ** 31]) {
     await assert.rejects(create(w, { readyTimeoutMs: value }), {
       name: "RangeError",
       message:
-        `Cannot use 'readyTimeoutMs' as it must be a positive number: current value is ${value}`,
+        `Cannot use 'readyTimeoutMs' as it must be a positive number of milliseconds up to 2147483647: current value is ${value}`,
     });
   }
   nothingSent(w);
