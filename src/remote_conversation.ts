@@ -16,6 +16,7 @@ import {
   policyToJSON,
 } from "./confirmation_policy.ts";
 import {
+  AuthenticationError,
   ConflictError,
   ConversationRunError,
   NotFoundError,
@@ -804,8 +805,11 @@ export class RemoteConversation implements AsyncDisposable {
       resumeAfter: () => historyLoaded ? this.#events.lastTimestamp : null,
       onError: (error) => {
         this.#report(error);
-        const fatal = (error as { closeCode?: number }).closeCode;
-        if (fatal === 4001 || fatal === 4004) { for (const run of this.#runs) run.fail(error); }
+        // The socket stops for good on these (a 4001/4004 close, or the REST check after refused
+        // upgrades): a waiting run cannot end by itself any more.
+        if (error instanceof AuthenticationError || error instanceof NotFoundError) {
+          for (const run of this.#runs) run.fail(error);
+        }
       },
     });
     this.#socket = socket;

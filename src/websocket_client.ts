@@ -19,8 +19,10 @@
 import { exponentialBackoffWithJitter } from "./_async.ts";
 import { normalizeHost } from "./client.ts";
 import {
+  AuthenticationError,
   closeError,
   EventValidationError,
+  NotFoundError,
   RemoteHandsError,
   UnsupportedByServerError,
   WebSocketConnectionError,
@@ -30,7 +32,13 @@ import { type Event, parseEventFrame, parseOwnedEvent } from "./events.ts";
 /**
  * Backoff between reconnects. Delays are `min(maxDelayMs, initialDelayMs * multiplier ** n)`,
  * minus up to `jitter` of it at random, where `n` counts the consecutive failures before this
- * one. Python's client waits 1, 2, 4, ... 30 s with no jitter and resets after every connect.
+ * one, and never less than {@linkcode MIN_RECONNECT_DELAY_MS} (10 ms): a server that accepts and
+ * drops at once gets at most 100 attempts a second, whatever the options. Python's client waits
+ * 1, 2, 4, ... 30 s with no jitter and resets after every connect.
+ *
+ * Every time is a number of milliseconds up to 2147483647 (2^31 - 1, the longest timer the
+ * runtimes keep); a value out of range (NaN, negative, Infinity, larger) is a `RangeError` when
+ * the client is made.
  *
  * @example Faster first retries, a 10 s cap
  * ```ts
@@ -42,7 +50,7 @@ import { type Event, parseEventFrame, parseOwnedEvent } from "./events.ts";
  * ```
  */
 export interface ReconnectOptions {
-  /** Delay before the first reconnect, in milliseconds. @default {1000} */
+  /** Delay before the first reconnect, in milliseconds (at least 10). @default {1000} */
   initialDelayMs?: number | undefined;
   /** Cap on the delay, in milliseconds. @default {30000} */
   maxDelayMs?: number | undefined;
@@ -112,14 +120,23 @@ export interface WebSocketCallbackClientOptions {
   /** The conversation whose events to receive. */
   conversationId: string;
   /** Called with every valid event, in the order the frames arrived, and, for a stored event
-   * of the session socket, its sequence number in the server's log (servers before 1.58 can send
-   * seq n + 1 before n). A throw is caught and reported to `onError`; the stream goes on. */
-  callback: (event: Event, seq?: number) => void;
+   * of the session socket (a `durable` frame), its sequence number in the server's log (servers
+   * before 1.58 can send seq n + 1 before n). The third argument is `true` when the session
+   * socket delivered the event in a `transient` frame: the server says it did not store it (the
+   * snapshot sent on connect, or an event published before it was persisted, which may arrive
+   * again later in a `durable` frame), so it does not belong in a copy of the server's log. It
+   * is `undefined` otherwise. A throw is caught and reported to `onError`; the stream goes on. */
+  callback: (event: Event, seq?: number, transient?: boolean) => void;
   /** The session API key, sent as the first frame of each connection (never in the URL). */
   apiKey?: string | undefined;
-  /** Called with fatal closes (4001 as `AuthenticationError`, 4004 as `NotFoundError`), invalid
-   * or binary frames (`EventValidationError`) and throws of `callback` or `onReady` (a
-   * `RemoteHandsError` with `cause`). A throw from `onError` itself is ignored. */
+  /** Called with fatal closes (4001 as `AuthenticationError`, 4004 as `NotFoundError`, with
+   * the API key redacted from the close reason), a refused upgrade the server's REST API
+   * explains (`AuthenticationError` or `NotFoundError`, see
+   * {@linkcode WebSocketCallbackClient}), invalid or binary frames and frames with a field of the
+   * wrong type (one `EventValidationError` each; the stream goes on), a frame too large for the
+   * runtime's WebSocket (one `WebSocketConnectionError` per client, however often it recurs) and
+   * throws of `callback` or `onReady` (a `RemoteHandsError` with `cause`). A throw from
+   * `onError` itself is ignored. */
   onError?: ((error: RemoteHandsError) => void) | undefined;
   /** Called once per connection when its first `ConversationStateUpdateEvent` arrives, before
    * that event reaches `callback`. While a returned promise is pending, later frames are held
@@ -146,8 +163,10 @@ export interface WebSocketCallbackClientOptions {
   sessionReplay?: "all" | "live" | undefined;
   /** Called when `"auto"` falls back to the events socket. */
   onProtocolChange?: ((protocol: "events", reason: string) => void) | undefined;
-  /** The fetch used to tell a refused upgrade from a server that is down (`"auto"` only).
-   * @default {globalThis.fetch} */
+  /** The fetch used by the probes that explain a connection that never opened: `GET /ready`
+   * (no key) and `GET /api/conversations/{id}` (with the key in `X-Session-API-Key`). Both go to
+   * the host's own origin and never follow a redirect (a 3xx counts as no answer).
+   * `stop()` aborts them and waits for them. @default {globalThis.fetch} */
   fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** The WebSocket constructor. @default {globalThis.WebSocket} */
   WebSocket?: WebSocketConstructorLike | undefined;
@@ -164,11 +183,29 @@ export interface WebSocketCallbackClientOptions {
  * ```
  */
 export interface WaitUntilReadyOptions {
-  /** How long to wait for the first state event, in milliseconds. @default {30000} */
+  /** How long to wait for the first state event, in milliseconds: from 0 to 2147483647
+   * (2^31 - 1); anything else (NaN, negative, Infinity, larger) throws a `RangeError`.
+   * @default {30000} */
   timeoutMs?: number | undefined;
   /** Cancels the wait (rejects with `signal.reason`); the client keeps running. */
   signal?: AbortSignal | undefined;
 }
+
+/**
+ * The shortest wait before a reconnect, in milliseconds: `initialDelayMs` may not be smaller, and
+ * jitter never takes a delay below it.
+ *
+ * @example
+ * ```ts
+ * import { MIN_RECONNECT_DELAY_MS, reconnectDelay } from "./websocket_client.ts";
+ * const d = reconnectDelay(0, { initialDelayMs: 10, jitter: 1 }, () => 1);
+ * if (d !== MIN_RECONNECT_DELAY_MS) throw new Error("full jitter stops at the floor");
+ * ```
+ */
+export const MIN_RECONNECT_DELAY_MS: number = 10;
+
+/** The longest timer `setTimeout` keeps (2^31 - 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const DEFAULT_RECONNECT = {
   initialDelayMs: 1_000,
@@ -198,12 +235,21 @@ function resolveReconnect(options: ReconnectOptions = {}): ResolvedReconnect {
     }
   };
   const finite = Number.isFinite;
+  const timer = (name: keyof ResolvedReconnect): void =>
+    check(r[name] <= MAX_TIMER_MS, name, `at most ${MAX_TIMER_MS} ms (2^31 - 1)`);
   check(finite(r.initialDelayMs) && r.initialDelayMs >= 0, "initialDelayMs", "a number >= 0");
+  check(
+    r.initialDelayMs >= MIN_RECONNECT_DELAY_MS,
+    "initialDelayMs",
+    `at least ${MIN_RECONNECT_DELAY_MS} ms (a reconnect loop without a pause floods the server)`,
+  );
+  timer("initialDelayMs");
   check(
     finite(r.maxDelayMs) && r.maxDelayMs >= r.initialDelayMs,
     "maxDelayMs",
     `a number >= 'initialDelayMs' (${r.initialDelayMs})`,
   );
+  timer("maxDelayMs");
   check(finite(r.multiplier) && r.multiplier >= 1, "multiplier", "a finite number >= 1");
   check(r.jitter >= 0 && r.jitter <= 1, "jitter", "between 0 and 1");
   check(
@@ -211,15 +257,17 @@ function resolveReconnect(options: ReconnectOptions = {}): ResolvedReconnect {
     "connectTimeoutMs",
     "a positive number",
   );
-  check(r.minUptimeMs >= 0, "minUptimeMs", ">= 0");
+  timer("connectTimeoutMs");
+  check(finite(r.minUptimeMs) && r.minUptimeMs >= 0, "minUptimeMs", "a number >= 0");
+  timer("minUptimeMs");
   return r;
 }
 
 /**
  * The delay before a reconnect, in milliseconds: `failures` is the number of consecutive
  * failures before this one (0 for the first reconnect). Capped at `maxDelayMs`, then up to
- * `jitter` of it is taken off using `random` (default `Math.random`). Throws a `RangeError` for
- * invalid options.
+ * `jitter` of it is taken off using `random` (default `Math.random`), never below
+ * {@linkcode MIN_RECONNECT_DELAY_MS}. Throws a `RangeError` for invalid options.
  *
  * @example The default schedule without jitter
  * ```ts
@@ -235,7 +283,7 @@ export function reconnectDelay(
   random: () => number = Math.random,
 ): number {
   const r = resolveReconnect(options);
-  return exponentialBackoffWithJitter(
+  const delay = exponentialBackoffWithJitter(
     r.maxDelayMs,
     r.initialDelayMs,
     Math.max(0, failures),
@@ -243,6 +291,8 @@ export function reconnectDelay(
     r.jitter,
     random,
   );
+  // `random` is the caller's: a value outside [0, 1) (or NaN) must not make a tight loop either.
+  return delay >= MIN_RECONNECT_DELAY_MS ? delay : MIN_RECONNECT_DELAY_MS;
 }
 
 /**
@@ -319,6 +369,20 @@ const OPEN = 1;
 const CLOSE_WAIT_MS = 3_000;
 const CLOSED = 3;
 const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([4001, 4004]);
+/** How long a probe (`/ready`, `/api/conversations/{id}`) may take. */
+const PROBE_TIMEOUT_MS = 5_000;
+/** Consecutive refused connections before the REST API is asked why. */
+const PROBE_AFTER_REFUSALS = 3;
+/** What Deno ("Frame too large"), Bun ("Message too big") and `ws` ("Max payload size
+ * exceeded") say when a frame is larger than they take. */
+const TOO_LARGE = /too (large|big)|max(imum)? payload/i;
+
+/** A probe in flight. */
+interface Probe {
+  readonly controller: AbortController;
+  /** Resolves once its fetch (and body) settled, however. */
+  readonly done: Promise<void>;
+}
 
 /** One WebSocket and what happened on it. */
 interface Connection {
@@ -335,10 +399,18 @@ interface Connection {
   replayThrough?: number | undefined;
   /** Session socket: the `after_seq` this connection was opened with. */
   readonly afterSeq?: number | undefined;
+  /** Whether it was abandoned for not opening within `connectTimeoutMs`. */
+  timedOut?: boolean;
 }
 
 type Item =
-  | { readonly conn: Connection; readonly event: Event; readonly seq?: number }
+  | {
+    readonly conn: Connection;
+    readonly event: Event;
+    readonly seq?: number;
+    /** Session socket: the event came in a `transient` frame (the server did not store it). */
+    readonly transient?: true;
+  }
   | { readonly conn: Connection; readonly error: RemoteHandsError; readonly seq?: number }
   | { readonly conn: Connection; readonly ready: true; readonly cursor?: number };
 
@@ -356,6 +428,23 @@ interface Waiter {
  * client for good and are reported to `onError` as `AuthenticationError` and `NotFoundError`.
  * {@linkcode WebSocketCallbackClient.stop} closes the socket with 1000 and cancels any pending
  * reconnect. A stopped client cannot be started again.
+ *
+ * A refused upgrade: a WebSocket never exposes the HTTP status of a refused upgrade (a proxy's
+ * 401, say), so from the third connection in a row that closes without ever opening (a connect
+ * timeout aside: a black hole answers no REST call either), the client asks the server's REST API
+ * before the next attempt: `GET {host}/api/conversations/{id}` with the key in the
+ * `X-Session-API-Key` header, on the host's own origin, with redirects not followed. A 401 or
+ * 403 stops the client with an `AuthenticationError` (as a 4001 close would), a JSON 404 with a
+ * `NotFoundError` (as 4004); any other answer, a redirect or no answer (server down) retries
+ * with backoff. On the agent server every `/api` route checks the key before anything else (401),
+ * and this one then costs one small read. A brief refusal (a restart) costs no request. (Until the
+ * session socket has opened once, its refusals ask `GET /ready` instead, without the key, to tell
+ * an older server: see `protocol`; a forced `"session"` then fails with
+ * `UnsupportedByServerError`.)
+ *
+ * Untrusted frames: nothing a server sends can throw out of a socket listener. A frame that is
+ * not a valid event or envelope, or whose fields have the wrong JSON type, is one
+ * `EventValidationError` to `onError`, and the stream goes on.
  *
  * @example Follow a conversation
  * ```ts ignore
@@ -377,8 +466,18 @@ interface Waiter {
  */
 export class WebSocketCallbackClient {
   #path: string;
-  readonly #callback: (event: Event, seq?: number) => void;
+  readonly #callback: (event: Event, seq?: number, transient?: boolean) => void;
   readonly #apiKey: string | undefined;
+  /** Matches the API key as sent and in JSON-escaped forms (see `keyPattern`). */
+  readonly #keyPattern: RegExp | undefined;
+  /** Probes in flight: `stop()` aborts them and waits (bounded) until they settle. */
+  readonly #probes = new Set<Probe>();
+  /** Whether a frame too large for the runtime was reported (once per client). */
+  #tooLargeReported = false;
+  /** The cursor (`null`: none) at the last `frame_too_large` close, to tell a loop. */
+  #frameTooLargeAt: number | null | undefined;
+  /** Consecutive connections that closed without opening (connect timeouts aside). */
+  #refusals = 0;
   readonly #onError: ((error: RemoteHandsError) => void) | undefined;
   readonly #onReady: ((info: ReadyInfo) => void | Promise<void>) | undefined;
   readonly #resumeAfter: (() => string | undefined | null) | undefined;
@@ -443,7 +542,7 @@ export class WebSocketCallbackClient {
     if (protocol !== "events" && protocol !== "session" && protocol !== "auto") {
       throw new TypeError(
         `Cannot open the event socket as 'protocol' must be events, session or auto: current value is ${
-          String(protocol)
+          safeString(protocol)
         }`,
       );
     }
@@ -458,6 +557,7 @@ export class WebSocketCallbackClient {
     this.#path = url.pathname;
     this.#callback = options.callback;
     this.#apiKey = options.apiKey || undefined;
+    this.#keyPattern = this.#apiKey === undefined ? undefined : keyPattern(this.#apiKey);
     this.#onError = options.onError;
     this.#onReady = options.onReady;
     this.#resumeAfter = options.resumeAfter;
@@ -562,8 +662,10 @@ export class WebSocketCallbackClient {
   }
 
   /**
-   * Stops for good: cancels a pending reconnect, closes the socket with 1000 and resolves once it
-   * is closed. Frames not yet delivered are dropped, and pending
+   * Stops for good: cancels a pending reconnect, closes the socket with 1000, aborts a probe in
+   * flight and resolves once the socket is closed and the probe has ended (each waited for at
+   * most 3 s, for a peer or a `fetch` that ignores them). Frames not yet delivered are dropped,
+   * and pending
    * {@linkcode WebSocketCallbackClient.waitUntilReady} calls reject. Idempotent: every call returns
    * the same promise.
    *
@@ -582,19 +684,28 @@ export class WebSocketCallbackClient {
         ...this.#closeDetails(),
       }),
     );
+    const waits: Promise<unknown>[] = [];
+    for (const probe of this.#probes) {
+      probe.controller.abort(new DOMException("the client was stopped", "AbortError"));
+      waits.push(probe.done);
+    }
     const conn = this.#conn;
-    if (!conn || conn.ws.readyState === CLOSED) {
-      this.#stopping = Promise.resolve();
-    } else {
+    if (conn && conn.ws.readyState !== CLOSED) {
       try {
         conn.ws.close(1000, "client stopped");
       } catch {
         // Already closing.
       }
-      // A frozen peer never answers the close handshake: give it a bounded time, then let go.
+      waits.push(conn.closed);
+    }
+    if (waits.length === 0) {
+      this.#stopping = Promise.resolve();
+    } else {
+      // A frozen peer never answers the close handshake, a custom fetch may ignore its signal:
+      // give them a bounded time, then let go.
       let timer: ReturnType<typeof setTimeout> | undefined;
       this.#stopping = Promise.race([
-        conn.closed,
+        Promise.all(waits).then(() => {}),
         new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
       ]).finally(() => clearTimeout(timer));
     }
@@ -608,7 +719,8 @@ export class WebSocketCallbackClient {
    * or after `timeoutMs` without a state event (`"no state event within N ms"`; `closeCode` and
    * `closeReason` are the last close's, `cause` the last connection error, such as a refused
    * upgrade), and with `signal.reason` when `signal` aborts. The client keeps running after a
-   * timeout or an abort. Its timer is cleared however it settles.
+   * timeout or an abort. Its timer is cleared however it settles. Throws a `RangeError` at the
+   * call for a `timeoutMs` that is not a number from 0 to 2147483647.
    *
    * @example
    * ```ts ignore
@@ -618,6 +730,13 @@ export class WebSocketCallbackClient {
    */
   waitUntilReady(options: WaitUntilReadyOptions = {}): Promise<void> {
     const { timeoutMs = 30_000, signal } = options;
+    if (!(typeof timeoutMs === "number" && timeoutMs >= 0 && timeoutMs <= MAX_TIMER_MS)) {
+      throw new RangeError(
+        `Cannot wait for the event socket as 'timeoutMs' must be a number from 0 to ${MAX_TIMER_MS}: current value is ${
+          safeString(timeoutMs)
+        }`,
+      );
+    }
     if (this.#readyDone) return Promise.resolve();
     if (this.#fatal) return Promise.reject(this.#fatal);
     if (this.#stopped) {
@@ -731,14 +850,21 @@ export class WebSocketCallbackClient {
       afterSeq,
     };
     this.#conn = conn;
-    ws.addEventListener("open", () => this.#onOpen(conn));
-    ws.addEventListener("message", (ev) => this.#onMessage(conn, ev as MessageEvent));
-    ws.addEventListener("error", (ev) => {
-      const message = (ev as { message?: unknown }).message;
-      this.#lastError = typeof message === "string" && message ? message : "connection error";
-    });
+    ws.addEventListener("open", () => this.#guard(() => this.#onOpen(conn)));
+    ws.addEventListener(
+      "message",
+      (ev) => this.#guard(() => this.#onMessage(conn, ev as MessageEvent), ev),
+    );
+    ws.addEventListener("error", (ev) =>
+      this.#guard(() => {
+        const message = (ev as { message?: unknown }).message;
+        this.#lastError = typeof message === "string" && message
+          ? this.#redact(message)
+          : "connection error";
+      }));
     const connectTimer = setTimeout(() => {
       if (conn.openedAt !== undefined) return;
+      conn.timedOut = true;
       this.#lastError = `not open after ${this.#reconnect.connectTimeoutMs} ms`;
       try {
         ws.close();
@@ -750,8 +876,36 @@ export class WebSocketCallbackClient {
     ws.addEventListener("close", (ev) => {
       clearTimeout(connectTimer);
       markClosed();
-      this.#onClose(conn, ev as CloseEvent);
+      this.#guard(() => this.#onClose(conn, ev as CloseEvent));
     });
+  }
+
+  /**
+   * Runs a listener's body: nothing escapes a socket listener. An unexpected throw is reported
+   * (for a frame, as an `EventValidationError` quoting it) and the stream goes on.
+   */
+  #guard(body: () => void, message?: { data?: unknown }): void {
+    try {
+      body();
+    } catch (err) {
+      let data: unknown;
+      try {
+        data = message?.data;
+      } catch {
+        data = undefined;
+      }
+      this.#report(
+        message
+          ? new EventValidationError(
+            `the client could not handle this frame (${describe(err)})`,
+            typeof data === "string" ? data : "",
+            { cause: err },
+          )
+          : new RemoteHandsError(`The event socket's listener failed: ${describe(err)}`, {
+            cause: err,
+          }),
+      );
+    }
   }
 
   #onOpen(conn: Connection): void {
@@ -760,6 +914,7 @@ export class WebSocketCallbackClient {
     this.#connectionCount++;
     if (conn.protocol === "session") this.#sessionOpened = true;
     this.#lastError = undefined;
+    this.#refusals = 0;
     if (this.#apiKey !== undefined) {
       try {
         conn.ws.send(JSON.stringify({ type: "auth", session_api_key: this.#apiKey }));
@@ -796,7 +951,13 @@ export class WebSocketCallbackClient {
     this.#enqueue(parsed.success ? { conn, event: parsed.event } : { conn, error: parsed.error });
   }
 
-  /** One envelope of the session socket: sync, durable, transient, delta, error, ... */
+  /**
+   * One envelope of the session socket: sync, durable, transient, delta, error, ... Every field
+   * the client reads is checked against the type the server's `session_protocol.py` gives it
+   * (own properties only, so nothing hides under `__proto__`); a frame that fails is one
+   * `EventValidationError`. `item_started`, `item_aborted` and types from newer servers carry no
+   * event and are ignored, as are fields the client does not read.
+   */
   #onSessionFrame(conn: Connection, data: string): void {
     let raw: unknown;
     try {
@@ -810,18 +971,50 @@ export class WebSocketCallbackClient {
       return;
     }
     const frame = raw as Record<string, unknown>;
-    switch (frame.type) {
+    const type = own(frame, "type");
+    if (typeof type !== "string") {
+      this.#enqueue({
+        conn,
+        error: new EventValidationError(
+          `session frame without a string 'type' (got ${jsonType(type)})`,
+          data,
+        ),
+      });
+      return;
+    }
+    const bad = (field: string, rule: string): void => {
+      this.#enqueue({
+        conn,
+        error: new EventValidationError(
+          `session frame '${type}': '${field}' must be ${rule} (got ${
+            jsonType(own(frame, field))
+          })`,
+          data,
+        ),
+      });
+    };
+    switch (type) {
       case "sync": {
-        const through = frame.through_seq;
-        const replaying = typeof through === "number" && conn.afterSeq !== undefined &&
-          conn.afterSeq < through;
-        conn.replayThrough = replaying ? through : undefined;
+        let through = own(frame, "through_seq");
+        let valid = true;
+        if (through === null) through = undefined;
+        if (through !== undefined && !isSeq(through)) {
+          bad("through_seq", "a whole number >= 0 or null");
+          valid = false;
+          through = undefined;
+        }
+        const replaying = through !== undefined && conn.afterSeq !== undefined &&
+          conn.afterSeq < (through as number);
+        conn.replayThrough = replaying ? through as number : undefined;
         // Live only (or nothing to replay): resume after what the server had at connect time,
         // so events stored while a later connection is down are not lost. A live-only sync
         // without `through_seq` means the log was empty: the cursor is -1 (resume from the start).
+        // A bad `through_seq` sets no cursor (the stream goes on; resume after what arrives).
         if (!replaying) {
-          const cursor = typeof through === "number"
-            ? through
+          const cursor = !valid
+            ? undefined
+            : through !== undefined
+            ? through as number
             : conn.afterSeq === undefined
             ? -1
             : undefined;
@@ -831,50 +1024,69 @@ export class WebSocketCallbackClient {
         }
         return;
       }
-      case "durable":
-      case "transient": {
-        // `frame` came from our own JSON.parse: its event is validated in place.
-        const parsed = parseOwnedEvent(frame.event);
-        if (!parsed.success) {
-          // A bad stored event still moves the cursor: reported once, not on every reconnect.
-          this.#enqueue(
-            frame.type === "durable" && typeof frame.seq === "number"
-              ? { conn, error: parsed.error, seq: frame.seq }
-              : { conn, error: parsed.error },
-          );
-        } else if (frame.type === "durable" && typeof frame.seq === "number") {
-          this.#enqueue({ conn, event: parsed.event, seq: frame.seq });
-        } else {
-          this.#enqueue({ conn, event: parsed.event });
+      case "durable": {
+        const seq = own(frame, "seq");
+        if (!isSeq(seq)) {
+          bad("seq", "a whole number >= 0");
+          return;
         }
+        // `frame` came from our own JSON.parse: its event is validated in place.
+        const parsed = parseOwnedEvent(own(frame, "event"));
+        // A bad stored event still moves the cursor: reported once, not on every reconnect.
+        this.#enqueue(
+          parsed.success ? { conn, event: parsed.event, seq } : { conn, error: parsed.error, seq },
+        );
+        if (conn.replayThrough !== undefined && seq >= conn.replayThrough) {
+          conn.replayThrough = undefined;
+          this.#enqueue({ conn, ready: true });
+        }
+        return;
+      }
+      case "transient": {
+        const parsed = parseOwnedEvent(own(frame, "event"));
+        this.#enqueue(
+          parsed.success
+            ? { conn, event: parsed.event, transient: true }
+            : { conn, error: parsed.error },
+        );
         // The replay ends at its last seq, or at the first transient frame (the snapshot after
         // the replay) when the server skipped unreadable events at its end.
-        if (
-          conn.replayThrough !== undefined &&
-          (frame.type === "transient" ||
-            (typeof frame.seq === "number" && frame.seq >= conn.replayThrough))
-        ) {
+        if (conn.replayThrough !== undefined) {
           conn.replayThrough = undefined;
           this.#enqueue({ conn, ready: true });
         }
         return;
       }
       case "delta": {
-        const field = frame.kind === "reasoning" ? "reasoning_content" : "content";
+        const itemId = own(frame, "item_id");
+        // Absent means the default; null is not a value the server sends for these.
+        const attempt = Object.hasOwn(frame, "attempt") ? frame.attempt : 1;
+        const order = own(frame, "order");
+        const kind = Object.hasOwn(frame, "kind") ? frame.kind : "text";
+        const content = own(frame, "content");
+        if (typeof itemId !== "string") return bad("item_id", "a string");
+        if (!Number.isSafeInteger(attempt)) return bad("attempt", "a whole number");
+        if (!Number.isSafeInteger(order)) return bad("order", "a whole number");
+        if (kind !== "text" && kind !== "reasoning") return bad("kind", "'text' or 'reasoning'");
+        if (typeof content !== "string") return bad("content", "a string");
         this.#enqueue({
           conn,
           event: {
             kind: "StreamingDeltaEvent",
-            id: `${String(frame.item_id)}:${String(frame.attempt)}:${String(frame.order)}`,
+            id: `${itemId}:${attempt as number}:${order as number}`,
             timestamp: "",
             source: "agent",
-            [field]: typeof frame.content === "string" ? frame.content : "",
-            item_id: frame.item_id,
+            [kind === "reasoning" ? "reasoning_content" : "content"]: content,
+            item_id: itemId,
           },
         });
         return;
       }
-      case "error":
+      case "error": {
+        const code = own(frame, "code");
+        if (typeof code !== "string") return bad("code", "a string");
+        if (!Object.hasOwn(frame, "detail")) return bad("detail", "present");
+        const detail = own(frame, "detail");
         this.#enqueue({
           conn,
           event: {
@@ -882,11 +1094,13 @@ export class WebSocketCallbackClient {
             id: `server-error-${++this.#serverErrors}`,
             timestamp: "",
             source: "environment",
-            code: String(frame.code),
-            detail: frame.detail,
+            code: this.#redact(code),
+            // Carried as sent; a string (what the server sends) is redacted.
+            detail: typeof detail === "string" ? this.#redact(detail) : detail,
           },
         });
         return;
+      }
       default:
         // item_started, item_aborted and types from newer servers carry no event.
         return;
@@ -896,9 +1110,11 @@ export class WebSocketCallbackClient {
   #onClose(conn: Connection, ev: CloseEvent): void {
     if (this.#conn !== conn) return;
     const code = normalizeCloseCode(ev.code);
-    const reason = typeof ev.reason === "string" ? ev.reason : "";
+    // A server or proxy may echo the key in the reason: it never reaches lastClose or an error.
+    const reason = typeof ev.reason === "string" ? this.#redact(ev.reason) : "";
     this.#lastClose = { code, reason };
     if (this.#stopped) return;
+    this.#noticeTooLarge(conn, code, reason);
     if (this.#auto && conn.protocol === "session" && reason === "frame_too_large") {
       // The session socket cannot carry this conversation's biggest frames; the events one can.
       this.#fallBack("the session socket dropped a frame as too large");
@@ -912,23 +1128,113 @@ export class WebSocketCallbackClient {
       this.#fail(closeError(code, reason, this.#path));
       return;
     }
+    if (conn.openedAt === undefined && !conn.timedOut && ++this.#refusals >= PROBE_AFTER_REFUSALS) {
+      void this.#probeRefusal();
+      return;
+    }
     this.#scheduleReconnect(conn.openedAt);
+  }
+
+  /**
+   * A frame larger than the runtime's WebSocket takes (Deno: 64 MiB, "Frame too large"; Bun:
+   * 128 MiB, "Message too big"; close 1009 elsewhere) drops the connection with 1006 and no close
+   * frame; a session frame larger than the server sends (4 MiB) closes 1013 `frame_too_large`,
+   * which a resume may get past (the next connection starts after the last stored event). A
+   * server that resends the frame on every reconnect would loop silently: say so once per client,
+   * at the first runtime refusal, or at the second `frame_too_large` with no progress in between.
+   */
+  #noticeTooLarge(conn: Connection, code: number, reason: string): void {
+    if (this.#tooLargeReported) return;
+    const said = this.#lastError ?? "";
+    const runtime = code === 1009 || (code === 1006 && TOO_LARGE.test(said));
+    // "auto" falls back to the events socket instead (see #onClose).
+    let server = false;
+    if (
+      code === 1013 && reason === "frame_too_large" && !(this.#auto && conn.protocol === "session")
+    ) {
+      const cursor = this.#lastSeq ?? null;
+      server = this.#frameTooLargeAt === cursor;
+      this.#frameTooLargeAt = cursor;
+    }
+    if (!runtime && !server) return;
+    this.#tooLargeReported = true;
+    const what = [said, reason].filter((s) => s !== "").join("; ") || `close ${code}`;
+    this.#report(
+      new WebSocketConnectionError(
+        `${this.#path} ${
+          runtime
+            ? "received a frame too large for this runtime's WebSocket"
+            : "was closed twice at the same point by the server as a frame was too large for it to send"
+        } (${what}); the connection dropped and is retried, but a server that resends the frame drops it again: shrink the event on the server or read the history over REST`,
+        { closeCode: code, closeReason: reason },
+      ),
+    );
+  }
+
+  /**
+   * GETs `path` under the host with the probe rules: the host's own origin, redirects not
+   * followed (a 3xx is no answer), the key only when `withKey`, 5 s at most, aborted by `stop()`
+   * (which waits for it). Resolves to the status and whether the body is JSON, or `undefined`
+   * when there is no usable answer.
+   */
+  async #probe(
+    path: string,
+    withKey: boolean,
+  ): Promise<{ status: number; json: boolean } | undefined> {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException("the probe timed out", "TimeoutError")),
+      PROBE_TIMEOUT_MS,
+    );
+    let markDone!: () => void;
+    const probe: Probe = { controller, done: new Promise<void>((r) => (markDone = r)) };
+    this.#probes.add(probe);
+    let stopWaiting = (): void => {};
+    try {
+      const work = (async () => {
+        const headers = new Headers();
+        if (withKey && this.#apiKey !== undefined) headers.set("X-Session-API-Key", this.#apiKey);
+        const request = new Request(`${this.#base}${path}`, {
+          headers,
+          redirect: "manual",
+          signal: controller.signal,
+        });
+        const response = await this.#fetch(request);
+        try {
+          const status = response.status;
+          if (
+            response.type === "opaqueredirect" || typeof status !== "number" ||
+            (status >= 300 && status < 400)
+          ) {
+            return undefined;
+          }
+          return { status, json: /\bjson\b/i.test(response.headers.get("content-type") ?? "") };
+        } finally {
+          await response.body?.cancel().catch(() => {});
+        }
+      })();
+      work.then(markDone, markDone);
+      const aborted = new Promise<undefined>((resolve) => {
+        const onAbort = (): void => resolve(undefined);
+        controller.signal.addEventListener("abort", onAbort, { once: true });
+        stopWaiting = () => controller.signal.removeEventListener("abort", onAbort);
+      });
+      return await Promise.race([work, aborted]);
+    } catch {
+      return undefined;
+    } finally {
+      stopWaiting();
+      clearTimeout(timer);
+      void probe.done.then(() => this.#probes.delete(probe));
+    }
   }
 
   /** The session socket never opened: fall back if the server is up and ready (`/ready` 200:
    * an older server without the session socket). A server still starting, or in deferred init
-   * (503 there), is retried with backoff instead. */
+   * (503 there), is retried with backoff instead. The probe carries no key. */
   async #probeFallback(openedAt: number | undefined): Promise<void> {
-    let up = false;
-    try {
-      const response = await this.#fetch(
-        new Request(`${this.#base}/ready`, { signal: AbortSignal.timeout(5_000) }),
-      );
-      await response.body?.cancel();
-      up = response.ok;
-    } catch {
-      up = false;
-    }
+    const answer = await this.#probe("/ready", false);
+    const up = answer !== undefined && answer.status >= 200 && answer.status < 300;
     if (this.#stopped) return;
     if (!up) this.#scheduleReconnect(openedAt);
     else if (this.#auto) this.#fallBack("the server refused the session socket");
@@ -942,6 +1248,37 @@ export class WebSocketCallbackClient {
           "use socketProtocol 'auto' or 'events'",
         ),
       );
+    }
+  }
+
+  /** A connection closed without opening (a refused upgrade, a failed connect): ask the REST
+   * API with the key whether the key or the conversation is the reason (see the class docs). */
+  async #probeRefusal(): Promise<void> {
+    const path = `/api/conversations/${encodeURIComponent(this.#conversationId)}`;
+    const answer = await this.#probe(path, true);
+    if (this.#stopped) return;
+    const request = { method: "GET", path: new URL(`${this.#base}${path}`).pathname };
+    const status = answer?.status;
+    if (status === 401 || status === 403) {
+      this.#fail(
+        new AuthenticationError(
+          status,
+          undefined,
+          request,
+          `WebSocket ${this.#path} was refused, and ${request.method} ${request.path} with the same key answered ${status}: check the apiKey option`,
+        ),
+      );
+    } else if (status === 404 && answer?.json) {
+      this.#fail(
+        new NotFoundError(
+          status,
+          undefined,
+          request,
+          `WebSocket ${this.#path} was refused, and ${request.method} ${request.path} answered 404: check the conversation id and host`,
+        ),
+      );
+    } else {
+      this.#scheduleReconnect(undefined);
     }
   }
 
@@ -995,6 +1332,16 @@ export class WebSocketCallbackClient {
   /** Delivers queued items in order; pauses (keeping `#draining`) while an onReady is pending. */
   #drain(): void {
     this.#draining = true;
+    try {
+      this.#drainItems();
+    } catch (err) {
+      // Nothing should throw here; if something does, the queue must not stay stuck.
+      this.#draining = false;
+      throw err;
+    }
+  }
+
+  #drainItems(): void {
     for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
       if (this.#stopped && !this.#fatal) break;
       if ("error" in item) {
@@ -1026,7 +1373,7 @@ export class WebSocketCallbackClient {
         event &&
         (conn.ready || conn.protocol === "session" || event.kind !== "ConversationStateUpdateEvent")
       ) {
-        this.#deliver(event);
+        this.#deliver(event, undefined, "transient" in item && item.transient === true);
         continue;
       }
       if (conn.ready) continue;
@@ -1061,9 +1408,10 @@ export class WebSocketCallbackClient {
     }
   }
 
-  #deliver(event: Event, seq?: number): void {
+  #deliver(event: Event, seq?: number, transient = false): void {
     try {
-      this.#callback(event, seq);
+      if (transient) this.#callback(event, seq, true);
+      else this.#callback(event, seq);
     } catch (err) {
       this.#report(
         new RemoteHandsError(
@@ -1072,6 +1420,11 @@ export class WebSocketCallbackClient {
         ),
       );
     }
+  }
+
+  /** `text` with the API key (as sent or JSON-escaped) replaced by `[redacted]`. */
+  #redact(text: string): string {
+    return this.#keyPattern ? text.replace(this.#keyPattern, "[redacted]") : text;
   }
 
   #reportHook(name: string, err: unknown): void {
@@ -1111,6 +1464,57 @@ function byteLength(data: unknown): number {
   return 0;
 }
 
+/** A thrown value as text; never throws (a thrown `{"toString": 1}` included). */
 function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  try {
+    if (err instanceof Error) return String(err.message);
+  } catch {
+    // A hostile `message` getter: fall through.
+  }
+  return safeString(err);
+}
+
+/** `String(value)`, or a description of its type when that throws. */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return `a value that cannot be shown (${jsonType(value)})`;
+  }
+}
+
+/** `object[key]` when it is an own property (nothing from a prototype, no `__proto__` tricks). */
+function own(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+/** The JSON type of a parsed value, for error messages: `null`, `array`, `string`, ... */
+function jsonType(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) ? `the number ${value}` : "a number";
+  }
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** A sequence number of the server's log: a whole number >= 0. */
+function isSeq(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/**
+ * A pattern matching `key` as sent and in the forms a server or proxy may echo it in: each
+ * character as itself (after any number of backslashes: an escaped quote or backslash) or as a
+ * JSON `\uXXXX` escape in any case (after one or more backslashes: an escape escaped again).
+ */
+function keyPattern(key: string): RegExp {
+  let source = "";
+  for (let i = 0; i < key.length; i++) {
+    const unit = key.charCodeAt(i);
+    const literal = key[i]!.replace(/[\\^$.*+?()[\]{}|\/-]/g, "\\$&");
+    source += `(?:\\\\+u${unit.toString(16).padStart(4, "0")}|\\\\*${literal})`;
+  }
+  return new RegExp(source, "gi");
 }

@@ -80,10 +80,11 @@ interface Frame {
   id: string | undefined;
 }
 
-type Rand = () => number;
+/** A seeded source of numbers in [0, 1). */
+export type Rand = () => number;
 
-/** mulberry32: small, fast, good enough to pick frames. */
-function prng(seed: number): Rand {
+/** mulberry32: small, fast, good enough to pick frames. Same seed, same sequence. */
+export function prng(seed: number): Rand {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -523,7 +524,8 @@ function frameAt(ctx: Ctx, big: number | undefined): Frame {
   return ctx.pick(BAD)(ctx);
 }
 
-type Snapshot = [object, string | symbol, unknown][];
+/** The own properties of the built-in prototypes, to tell whether a run changed one. */
+export type Snapshot = [object, string | symbol, unknown][];
 
 const PROTOTYPES: readonly object[] = [
   Object.prototype,
@@ -532,7 +534,8 @@ const PROTOTYPES: readonly object[] = [
   String.prototype,
 ];
 
-function prototypeSnapshot(): Snapshot {
+/** Takes a {@linkcode Snapshot} of the built-in prototypes. */
+export function prototypeSnapshot(): Snapshot {
   const out: Snapshot = [];
   for (const proto of PROTOTYPES) {
     for (const key of Reflect.ownKeys(proto)) {
@@ -543,7 +546,8 @@ function prototypeSnapshot(): Snapshot {
   return out;
 }
 
-function samePrototypes(before: Snapshot): boolean {
+/** Whether the built-in prototypes are as in `before`. */
+export function samePrototypes(before: Snapshot): boolean {
   const after = prototypeSnapshot();
   if (after.length !== before.length) return false;
   for (let i = 0; i < after.length; i++) {
@@ -558,7 +562,7 @@ function samePrototypes(before: Snapshot): boolean {
 }
 
 /** Collects unhandled errors while the run is on; each distinct error counts once. */
-function watchUnhandled(): { seen: Set<unknown>; dispose: () => void } {
+export function watchUnhandled(): { seen: Set<unknown>; dispose: () => void } {
   const seen = new Set<unknown>();
   const onError = (ev: ErrorEvent): void => {
     ev.preventDefault();

@@ -110,7 +110,7 @@ test("reconnectDelay: defaults double from 1 s and cap at 30 s; jitter takes up 
     [0, 1, 2, 3].map((n) => reconnectDelay(n, FAST, () => 0.9)),
     [10, 20, 40, 40],
   );
-  assert.equal(reconnectDelay(-1, { initialDelayMs: 5 }, none), 5);
+  assert.equal(reconnectDelay(-1, { initialDelayMs: 10 }, none), 10);
   for (const n of [0, 1, 5, 9]) {
     const d = reconnectDelay(n);
     assert.ok(d > 0.75 * Math.min(30_000, 1000 * 2 ** n) - 1e-9 && d <= 30_000, `${n}: ${d}`);
