@@ -26,6 +26,7 @@ export interface HostileFigures {
   uncaught: number;
 }
 
+// deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 async function runSuite(
