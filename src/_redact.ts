@@ -4,6 +4,8 @@
  * @module
  */
 
+import { setOwn } from "./_checks.ts";
+
 /** Field names whose values are secrets (or echo request input that may hold one): the LLM's
  * credential fields of the 1.58.2 SDK (`api_key`, `aws_*`), the session key, secret values. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
@@ -35,12 +37,7 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    Object.defineProperty(out, key, {
-      value: SECRET_KEYS.has(key) ? "[redacted]" : redactSecrets(item, depth + 1),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    setOwn(out, key, SECRET_KEYS.has(key) ? "[redacted]" : redactSecrets(item, depth + 1));
   }
   return out;
 }
@@ -82,10 +79,8 @@ export function secretStrings(value: unknown): string[] {
   return [...found];
 }
 
+// `"`, `\` and `/` escape as a backslash before the character itself, which every form allows.
 const SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\\\"',
-  "\\": "\\\\\\\\",
-  "/": "\\\\/",
   "\b": "\\\\b",
   "\f": "\\\\f",
   "\n": "\\\\n",
@@ -93,22 +88,24 @@ const SHORT_ESCAPES: Record<string, string> = {
   "\t": "\\\\t",
 };
 
-/** A regex source matching `secret` written plainly or with any JSON escape per character. */
+/** A regex source matching `secret` (with the `i` flag: in any case) written plainly or with any
+ * JSON escape per character, each escape or character also after more backslashes (escaped
+ * again). */
 function escapedForms(secret: string): string {
   let source = "";
   for (let i = 0; i < secret.length; i++) {
     const char = secret[i]!;
     const hex = secret.charCodeAt(i).toString(16).padStart(4, "0");
-    const anyCase = hex.replace(/[a-f]/g, (d) => `[${d}${d.toUpperCase()}]`);
     const short = SHORT_ESCAPES[char];
-    source += `(?:\\u${hex}|\\\\u${anyCase}${short ? `|${short}` : ""})`;
+    source += `(?:\\\\+u${hex}|\\\\*\\u${hex}${short ? `|${short}` : ""})`;
   }
   return source;
 }
 
 /**
  * `text` with every occurrence of each of `secrets` replaced by `"[redacted]"`, whether written
- * plainly or JSON-escaped (`\u0073k-...`, `\/`, in any mix and hex case), longest secret first.
+ * plainly or JSON-escaped (`\u0073k-...`, `\/`, escaped again, in any mix and case), longest
+ * secret first.
  *
  * @example A key echoed in escaped form
  * ```ts
@@ -121,7 +118,7 @@ export function redactText(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (secret === "") continue;
-    out = out.replace(new RegExp(escapedForms(secret), "g"), "[redacted]");
+    out = out.replace(new RegExp(escapedForms(secret), "gi"), "[redacted]");
   }
   return out;
 }
@@ -153,12 +150,11 @@ export function redactStrings(value: unknown, secrets: readonly string[], depth 
   if (Array.isArray(value)) return value.map((item) => redactStrings(item, sorted, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    Object.defineProperty(out, redactStrings(key, sorted, depth + 1) as string, {
-      value: redactStrings(item, sorted, depth + 1),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    setOwn(
+      out,
+      redactStrings(key, sorted, depth + 1) as string,
+      redactStrings(item, sorted, depth + 1),
+    );
   }
   return out;
 }

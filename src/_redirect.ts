@@ -98,7 +98,7 @@ export async function fetchWithinOrigin(
         what,
         response.status,
         "unknown",
-        "refused, as this runtime hides where it leads (the session key and secrets never leave the origin they were given for)",
+        "refused, as this runtime hides where it leads",
       );
     }
     const location = REDIRECT_STATUS.has(response.status) ? response.headers.get("location") : null;
@@ -127,7 +127,7 @@ export async function fetchWithinOrigin(
         what,
         response.status,
         target.origin,
-        `refused, as it is redirect ${hops + 1} and at most ${maxRedirects} are followed`,
+        `refused, as at most ${maxRedirects} redirects are followed`,
       );
     }
     if (
@@ -141,6 +141,6 @@ export async function fetchWithinOrigin(
     url = target;
     next = new Request(url, { method, headers, body, signal: request.signal, redirect: "manual" });
   }
-  // Not reached: the last pass through the loop returns or throws.
-  throw new RedirectError(what, 0, "unknown", "refused");
+  // Reached only with a maxRedirects below 0: the last pass through the loop returns or throws.
+  throw new RedirectError(what, 0, "unknown");
 }

@@ -6,6 +6,7 @@
  */
 
 import { delay, exponentialBackoffWithJitter } from "./_async.ts";
+import { checkMs } from "./_checks.ts";
 import { fetchWithinOrigin } from "./_redirect.ts";
 import {
   ConnectionError,
@@ -42,38 +43,6 @@ export const TIMEOUT_HEADER = "x-remote-hands-timeout-ms";
  * downloads): it streams through, without the `maxResponseBytes` limit. Stripped before sending.
  */
 export const RAW_HEADER = "x-remote-hands-raw-body";
-
-/** The largest timer delay the runtimes honour (2^31 - 1 ms, about 24.8 days). */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
-/**
- * Throws a RangeError unless `value` is a timeout the runtimes honour: a number of milliseconds
- * above 0 and at most {@linkcode MAX_TIMEOUT_MS} (a larger timer fires at once).
- *
- * @example
- * ```ts
- * import { checkTimeoutMs } from "./_transport.ts";
- * checkTimeoutMs(5_000);
- * try {
- *   checkTimeoutMs(2 ** 31);
- *   throw new Error("accepted");
- * } catch (err) {
- *   if (!(err instanceof RangeError)) throw err;
- * }
- * ```
- */
-export function checkTimeoutMs(value: number, name = "timeoutMs"): void {
-  if (!(typeof value === "number" && Number.isFinite(value) && value > 0)) {
-    throw new RangeError(
-      `Cannot use '${name}' as it must be a positive number: current value is ${value}`,
-    );
-  }
-  if (value > MAX_TIMEOUT_MS) {
-    throw new RangeError(
-      `Cannot use '${name}' as it must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days; a longer timer fires at once): current value is ${value}`,
-    );
-  }
-}
 
 /** Transport settings. */
 export interface TransportOptions {
@@ -251,10 +220,9 @@ export function createTransport(options: TransportOptions): FetchLike {
       );
     } catch (err) {
       cleanup();
-      if (err instanceof RemoteHandsError) throw err;
-      if (timedOut) throw new TimeoutError(what, timeoutMs, { cause: err });
-      if (callerSignal.aborted) throw callerSignal.reason;
-      throw new ConnectionError(new URL(request.url).origin, err);
+      throw err instanceof RemoteHandsError || timedOut || callerSignal.aborted
+        ? failure(err)
+        : new ConnectionError(new URL(request.url).origin, err);
     }
     const json = response.headers.get("content-type")?.includes("json") ?? false;
     // No body to wait for (openapi-fetch does not read one it knows is empty), or an answer that
@@ -338,7 +306,7 @@ export function createTransport(options: TransportOptions): FetchLike {
       request.headers.delete(RAW_HEADER);
     }
     const timeoutMs = override !== null ? Number(override) : options.timeoutMs;
-    checkTimeoutMs(timeoutMs);
+    checkMs("timeoutMs", timeoutMs);
     const retries = IDEMPOTENT.has(request.method) ? maxRetries : 0;
     for (let n = 0;; n++) {
       const current = n < retries ? request.clone() : request;

@@ -8,13 +8,13 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { paths } from "../generated/openapi.ts";
 import {
-  checkTimeoutMs,
   createTransport,
   DEFAULT_MAX_RESPONSE_BYTES,
   type FetchLike,
   RAW_HEADER,
   TIMEOUT_HEADER,
 } from "./_transport.ts";
+import { checkMs } from "./_checks.ts";
 import { redactStrings, redactText, secretStrings } from "./_redact.ts";
 import { APIError } from "./errors.ts";
 import type { RestClient } from "./rest_types.ts";
@@ -167,10 +167,6 @@ export function normalizeHost(host: string | URL): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
-function checkTimeout(name: string, value: number | undefined): void {
-  if (value !== undefined) checkTimeoutMs(value, name);
-}
-
 /**
  * Returns per-call init fields (signal and timeout header) for an openapi-fetch call.
  *
@@ -187,7 +183,7 @@ function checkTimeout(name: string, value: number | undefined): void {
 export function callInit(
   options: CallOptions = {},
 ): { signal?: AbortSignal; headers?: Record<string, string> } {
-  checkTimeout("timeoutMs", options.timeoutMs);
+  checkMs("timeoutMs", options.timeoutMs);
   const init: { signal?: AbortSignal; headers?: Record<string, string> } = {};
   if (options.signal) init.signal = options.signal;
   if (options.timeoutMs !== undefined) {
@@ -223,7 +219,7 @@ async function readBody(response: Response, secrets: readonly string[]): Promise
  */
 export function createAgentServerClient(options: AgentServerClientOptions): AgentServerClient {
   const baseUrl = normalizeHost(options.host);
-  checkTimeout("timeoutMs", options.timeoutMs);
+  checkMs("timeoutMs", options.timeoutMs);
   const maxRetries = options.maxRetries ?? 2;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new RangeError(

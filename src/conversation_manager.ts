@@ -5,6 +5,7 @@
  * @module
  */
 
+import { nextPage, shown, UUID } from "./_checks.ts";
 import type { FetchLike } from "./_transport.ts";
 import type { WebSocketConstructorLike } from "./websocket_client.ts";
 import { type AgentServerClient, callInit, type CallOptions } from "./client.ts";
@@ -184,7 +185,6 @@ type SearchQuery = {
   page_id?: string;
 };
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const STATUSES: readonly ConversationExecutionStatus[] = [
   "idle",
   "running",
@@ -209,20 +209,6 @@ function checkId(id: unknown, what: string): string {
     );
   }
   return id;
-}
-
-/** Most pages one search reads (10 million conversations at 100 a page): a bound on the loop. */
-const MAX_PAGES = 100_000;
-
-/** A short, printable description of a value a server sent (for error messages). */
-function shown(value: unknown): string {
-  if (typeof value === "string") {
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-  }
-  if (value === null) return "null";
-  if (value === undefined) return "missing";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 /**
@@ -433,19 +419,7 @@ export class ConversationManager {
         ...callInit(options),
       });
       const page = checkPage(data, what);
-      const next = page.next_page_id;
-      if (next !== undefined && next !== null && next !== "") {
-        if (tokens.has(next)) {
-          throw new ProtocolError(
-            what,
-            `next_page_id ${shown(next)} came back after ${tokens.size} pages: the pages never end`,
-          );
-        }
-        if (tokens.size + 1 >= MAX_PAGES) {
-          throw new ProtocolError(what, `more than ${MAX_PAGES} pages`);
-        }
-        tokens.add(next);
-      }
+      const next = nextPage(page.next_page_id, tokens, what);
       for (const info of page.items ?? []) {
         // a conversation updated while paging by UPDATED_AT may move pages: yield it once
         if (seen.has(info.id)) continue;

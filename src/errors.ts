@@ -368,7 +368,7 @@ export class ProtocolError extends RemoteHandsError {
   /** Creates the error: `what` was answered in a way that breaks the protocol (`problem`). */
   constructor(what: string, problem: string, options?: ErrorOptions) {
     super(
-      `${what}: the server broke the protocol (${problem}); check that the host is an agent server of a supported version`,
+      `${what}: the server broke the protocol (${problem}); check that the host is a supported agent server`,
       options,
     );
     this.what = what;
@@ -397,7 +397,7 @@ export class RedirectError extends RemoteHandsError {
     super(
       `${what} was redirected (${status}) to ${targetOrigin}: ${
         reason ??
-          "refused, as the session key and secrets never leave the origin they were given for"
+          "refused, as the key and secrets never leave their origin"
       }; set host to the address the server redirects to`,
     );
     this.status = status;
@@ -422,7 +422,7 @@ export class ResponseTooLargeError extends RemoteHandsError {
   /** Creates the error: the answer to `what` exceeded `limitBytes`. */
   constructor(what: string, limitBytes: number, options?: ErrorOptions) {
     super(
-      `${what}: the answer is larger than ${limitBytes} bytes and was not read (raise maxResponseBytes if the server is trusted)`,
+      `${what}: the answer is over ${limitBytes} bytes and was dropped (raise maxResponseBytes if the server is trusted)`,
       options,
     );
     this.limitBytes = limitBytes;

@@ -6,6 +6,7 @@
  */
 
 import { delay } from "./_async.ts";
+import { checkMs, inspectAs, nextPage, pageItems, shown, UUID } from "./_checks.ts";
 import { EventHub } from "./_event_stream.ts";
 import { RunWaiter } from "./_run_waiter.ts";
 import { firstUserMessage, titleFromLLM, type TitleLLM, truncateTitle } from "./_title.ts";
@@ -235,47 +236,16 @@ export interface GenerateTitleOptions {
   signal?: AbortSignal;
 }
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-/** The longest delay timers take (2³¹-1 ms, about 24.8 days); longer ones fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Most pages one history read takes (10 million events): a bound on any paging loop. */
-const MAX_PAGES = 100_000;
 /** Most ids of events delivered from `transient` frames and not (yet) stored to remember. */
 const MAX_UNPLACED = 4_096;
-const INSPECT = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.util.inspect.custom")];
 
-function positive(name: string, value: number | undefined, integer = false): void {
-  if (value === undefined) return;
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+/** A count option: a whole number above 0, or undefined. */
+function positive(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
     throw new RangeError(
-      `Cannot use '${name}' as it must be a positive ${
-        integer ? "whole " : ""
-      }number: current value is ${value}`,
+      `Cannot use '${name}' as it must be a positive whole number: current value is ${value}`,
     );
   }
-}
-
-/** A time option: a positive number of milliseconds a timer can wait (at most 2³¹-1). */
-function duration(name: string, value: number | undefined): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !(value > 0 && value <= MAX_TIMER_MS)) {
-    throw new RangeError(
-      `Cannot use '${name}' as it must be a positive number of milliseconds up to ${MAX_TIMER_MS}: current value is ${
-        typeof value === "number" ? value : typeof value
-      }`,
-    );
-  }
-}
-
-/** A short, printable description of a value a server sent (for error messages). */
-function shown(value: unknown): string {
-  if (typeof value === "string") {
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-  }
-  if (value === null) return "null";
-  if (value === undefined) return "missing";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 /** Whether two UUIDs are the same, with or without dashes, in any case. */
@@ -301,29 +271,6 @@ function conversationIdOf(data: unknown, what: string, expected: string | undefi
     throw new ProtocolError(what, `the answer is about conversation ${id}, not ${expected}`);
   }
   return id;
-}
-
-/**
- * The next `page_id` of a search page, or undefined on the last page. A token that is not a
- * string, or one `seen` already (the pages would never end), or the {@linkcode MAX_PAGES}th is a
- * {@linkcode ProtocolError}.
- */
-function nextPageId(value: unknown, seen: Set<string>, what: string): string | undefined {
-  if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string") {
-    throw new ProtocolError(what, `next_page_id is ${shown(value)}, not a string`);
-  }
-  if (seen.has(value)) {
-    throw new ProtocolError(
-      what,
-      `next_page_id ${shown(value)} came back after ${seen.size} pages: the pages never end`,
-    );
-  }
-  if (seen.size + 1 >= MAX_PAGES) {
-    throw new ProtocolError(what, `more than ${MAX_PAGES} pages`);
-  }
-  seen.add(value);
-  return value;
 }
 
 /**
@@ -405,17 +352,13 @@ export class RemoteConversation implements AsyncDisposable {
     this.#deleteOnClose = options.deleteOnClose ?? false;
     this.#visualizer = options.visualizer;
     // Inspected forms show the agent with its secrets (LLM api_key, ...) redacted.
-    for (const symbol of INSPECT) {
-      Object.defineProperty(this, symbol, {
-        value: (...args: unknown[]): string => {
-          const inspect = args.find((a) => typeof a === "function") as
-            | ((value: unknown) => string)
-            | undefined;
-          const view = this.toJSON();
-          return `RemoteConversation ${inspect ? inspect(view) : JSON.stringify(view)}`;
-        },
-      });
-    }
+    inspectAs(this, (...args) => {
+      const inspect = args.find((a) => typeof a === "function") as
+        | ((value: unknown) => string)
+        | undefined;
+      const view = this.toJSON();
+      return `RemoteConversation ${inspect ? inspect(view) : JSON.stringify(view)}`;
+    });
   }
 
   /** The conversation id. */
@@ -472,8 +415,8 @@ export class RemoteConversation implements AsyncDisposable {
         `Cannot use the conversation id as it is not a UUID: current value is '${options.conversationId}'`,
       );
     }
-    positive("maxIterationPerRun", options.maxIterationPerRun, true);
-    duration("readyTimeoutMs", options.readyTimeoutMs);
+    positive("maxIterationPerRun", options.maxIterationPerRun);
+    checkMs("readyTimeoutMs", options.readyTimeoutMs);
     const protocol = options.socketProtocol;
     if (
       protocol !== undefined && protocol !== "auto" && protocol !== "events" &&
@@ -682,15 +625,8 @@ export class RemoteConversation implements AsyncDisposable {
         params: { path: { conversation_id: this.#id }, query: query as never },
         ...callInit({ signal }),
       });
-      const page = data as { items?: unknown; next_page_id?: unknown } | null;
-      if (
-        page === null || typeof page !== "object" || Array.isArray(page) ||
-        (page.items !== undefined && !Array.isArray(page.items))
-      ) {
-        throw new ProtocolError(what, "the answer is not a page of events");
-      }
-      for (const item of page.items ?? []) items.push(item);
-      pageId = nextPageId(page.next_page_id, seen, what);
+      for (const item of pageItems(data, what, "events")) items.push(item);
+      pageId = nextPage((data as { next_page_id?: unknown }).next_page_id, seen, what);
       if (!pageId) break;
     }
     return items;
@@ -870,8 +806,8 @@ export class RemoteConversation implements AsyncDisposable {
    */
   async run(options: RunOptions = {}): Promise<ConversationExecutionStatus> {
     this.#checkOpen("run");
-    duration("timeoutMs", options.timeoutMs);
-    duration("pollIntervalMs", options.pollIntervalMs);
+    checkMs("timeoutMs", options.timeoutMs);
+    checkMs("pollIntervalMs", options.pollIntervalMs);
     const { signal } = options;
     signal?.throwIfAborted();
     const timeoutMs = options.timeoutMs ?? 3_600_000;
@@ -1084,7 +1020,7 @@ export class RemoteConversation implements AsyncDisposable {
   async generateTitle(options: GenerateTitleOptions = {}): Promise<string> {
     this.#checkOpen("generate a title");
     const maxLength = options.maxLength ?? 50;
-    positive("maxLength", maxLength, true);
+    positive("maxLength", maxLength);
     const { signal } = options;
     const { data } = await this.workspace.client.rest.GET("/api/conversations/{conversation_id}", {
       params: { path: { conversation_id: this.#id } },
@@ -1153,7 +1089,7 @@ export class RemoteConversation implements AsyncDisposable {
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError("Cannot iterate events as 'signal' must be an AbortSignal");
     }
-    positive("maxBuffer", maxBuffer, true);
+    positive("maxBuffer", maxBuffer);
     return this.#subscribers.stream({
       signal,
       maxBuffer,

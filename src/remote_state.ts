@@ -4,6 +4,7 @@
  * @module
  */
 
+import { setOwn } from "./_checks.ts";
 import type { AgentServerClient, CallOptions } from "./client.ts";
 import { callInit } from "./client.ts";
 import type { ConfirmationPolicyJSON } from "./confirmation_policy.ts";
@@ -61,15 +62,6 @@ function assignOwn(target: Record<string, unknown>, source: object): void {
   for (const key of Object.keys(source)) {
     setOwn(target, key, (source as Record<string, unknown>)[key]);
   }
-}
-
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, {
-    value,
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
 }
 
 /**

@@ -8,8 +8,9 @@
  * @module
  */
 
+import { inspectAs } from "./_checks.ts";
+
 const REDACTED = "**********";
-const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.util.inspect.custom")];
 
 /**
  * Options of {@linkcode StaticSecret}.
@@ -51,9 +52,7 @@ export class StaticSecret {
     }
     this.#value = options.value;
     this.description = options.description;
-    for (const s of inspectSymbols) {
-      Object.defineProperty(this, s, { value: () => `StaticSecret(${REDACTED})` });
-    }
+    inspectAs(this, () => `StaticSecret(${REDACTED})`);
   }
   /** A redacted JSON form: the value never leaves through `JSON.stringify`. */
   toJSON(): Record<string, unknown> {
@@ -120,9 +119,7 @@ export class LookupSecret {
     this.url = options.url;
     this.#headers = { ...options.headers };
     this.description = options.description;
-    for (const s of inspectSymbols) {
-      Object.defineProperty(this, s, { value: () => `LookupSecret(${this.url})` });
-    }
+    inspectAs(this, () => `LookupSecret(${this.url})`);
   }
   /** A JSON form with header values redacted. */
   toJSON(): Record<string, unknown> {

@@ -17,6 +17,8 @@
  */
 
 import { exponentialBackoffWithJitter } from "./_async.ts";
+import { MAX_TIMER_MS, shown } from "./_checks.ts";
+import { redactText } from "./_redact.ts";
 import { normalizeHost } from "./client.ts";
 import {
   AuthenticationError,
@@ -203,9 +205,6 @@ export interface WaitUntilReadyOptions {
  * ```
  */
 export const MIN_RECONNECT_DELAY_MS: number = 10;
-
-/** The longest timer `setTimeout` keeps (2^31 - 1 ms); a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const DEFAULT_RECONNECT = {
   initialDelayMs: 1_000,
@@ -468,8 +467,6 @@ export class WebSocketCallbackClient {
   #path: string;
   readonly #callback: (event: Event, seq?: number, transient?: boolean) => void;
   readonly #apiKey: string | undefined;
-  /** Matches the API key as sent and in JSON-escaped forms (see `keyPattern`). */
-  readonly #keyPattern: RegExp | undefined;
   /** Probes in flight: `stop()` aborts them and waits (bounded) until they settle. */
   readonly #probes = new Set<Probe>();
   /** Whether a frame too large for the runtime was reported (once per client). */
@@ -557,7 +554,6 @@ export class WebSocketCallbackClient {
     this.#path = url.pathname;
     this.#callback = options.callback;
     this.#apiKey = options.apiKey || undefined;
-    this.#keyPattern = this.#apiKey === undefined ? undefined : keyPattern(this.#apiKey);
     this.#onError = options.onError;
     this.#onReady = options.onReady;
     this.#resumeAfter = options.resumeAfter;
@@ -976,7 +972,7 @@ export class WebSocketCallbackClient {
       this.#enqueue({
         conn,
         error: new EventValidationError(
-          `session frame without a string 'type' (got ${jsonType(type)})`,
+          `session frame without a string 'type' (got ${shown(type)})`,
           data,
         ),
       });
@@ -986,9 +982,7 @@ export class WebSocketCallbackClient {
       this.#enqueue({
         conn,
         error: new EventValidationError(
-          `session frame '${type}': '${field}' must be ${rule} (got ${
-            jsonType(own(frame, field))
-          })`,
+          `session frame '${type}': '${field}' must be ${rule} (got ${shown(own(frame, field))})`,
           data,
         ),
       });
@@ -1164,8 +1158,8 @@ export class WebSocketCallbackClient {
         `${this.#path} ${
           runtime
             ? "received a frame too large for this runtime's WebSocket"
-            : "was closed twice at the same point by the server as a frame was too large for it to send"
-        } (${what}); the connection dropped and is retried, but a server that resends the frame drops it again: shrink the event on the server or read the history over REST`,
+            : "was closed twice at the same point as the server found a frame too large to send"
+        } (${what}); it reconnects, but a resent frame drops it again: shrink the event on the server or read the history over REST`,
         { closeCode: code, closeReason: reason },
       ),
     );
@@ -1424,7 +1418,7 @@ export class WebSocketCallbackClient {
 
   /** `text` with the API key (as sent or JSON-escaped) replaced by `[redacted]`. */
   #redact(text: string): string {
-    return this.#keyPattern ? text.replace(this.#keyPattern, "[redacted]") : text;
+    return this.#apiKey === undefined ? text : redactText(text, [this.#apiKey]);
   }
 
   #reportHook(name: string, err: unknown): void {
@@ -1479,7 +1473,7 @@ function safeString(value: unknown): string {
   try {
     return String(value);
   } catch {
-    return `a value that cannot be shown (${jsonType(value)})`;
+    return `a value that cannot be shown (${shown(value)})`;
   }
 }
 
@@ -1488,33 +1482,7 @@ function own(object: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
-/** The JSON type of a parsed value, for error messages: `null`, `array`, `string`, ... */
-function jsonType(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "number") {
-    return Number.isSafeInteger(value) ? `the number ${value}` : "a number";
-  }
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
 /** A sequence number of the server's log: a whole number >= 0. */
 function isSeq(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
-}
-
-/**
- * A pattern matching `key` as sent and in the forms a server or proxy may echo it in: each
- * character as itself (after any number of backslashes: an escaped quote or backslash) or as a
- * JSON `\uXXXX` escape in any case (after one or more backslashes: an escape escaped again).
- */
-function keyPattern(key: string): RegExp {
-  let source = "";
-  for (let i = 0; i < key.length; i++) {
-    const unit = key.charCodeAt(i);
-    const literal = key[i]!.replace(/[\\^$.*+?()[\]{}|\/-]/g, "\\$&");
-    source += `(?:\\\\+u${unit.toString(16).padStart(4, "0")}|\\\\*${literal})`;
-  }
-  return new RegExp(source, "gi");
 }

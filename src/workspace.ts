@@ -6,6 +6,7 @@
 
 import type { Schemas } from "./types.ts";
 import { delay } from "./_async.ts";
+import { checkMs, inspectAs, nextPage, pageItems, shown, UUID } from "./_checks.ts";
 import type { FetchLike } from "./_transport.ts";
 import type { WebSocketConstructorLike } from "./websocket_client.ts";
 import {
@@ -263,23 +264,6 @@ const COMMAND_STOP_TIMEOUT_MS = 5_000;
 const STOP_ROUTE = "/api/bash/bash_commands/{command_id}/stop";
 /** The first agent server release with {@linkcode STOP_ROUTE}. */
 const STOP_SINCE = "1.52.0";
-/** The longest delay timers take (2³¹-1 ms, about 24.8 days); longer ones fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Most pages of one command's output read at a time (10 million chunks): a bound on the loop. */
-const MAX_OUTPUT_PAGES = 100_000;
-/** A command id as the server makes them (a UUID, with or without dashes). */
-const COMMAND_ID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
-/** A short, printable description of a value a server sent (for error messages). */
-function shown(value: unknown): string {
-  if (typeof value === "string") {
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-  }
-  if (value === null) return "null";
-  if (value === undefined) return "missing";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
 
 /**
  * Options of {@linkcode RemoteWorkspace}.
@@ -326,8 +310,6 @@ export interface RemoteWorkspaceOptions {
   /** A WebSocket constructor to use instead of `globalThis.WebSocket`. */
   WebSocket?: WebSocketConstructorLike;
 }
-
-const inspectSymbols = [Symbol.for("Deno.customInspect"), Symbol.for("nodejs.util.inspect.custom")];
 
 /**
  * A remote workspace: the agent server's URL and key, and the agent's working directory.
@@ -378,11 +360,7 @@ export class RemoteWorkspace {
         : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    for (const s of inspectSymbols) {
-      Object.defineProperty(this, s, {
-        value: () => `RemoteWorkspace(${this.host}, ${this.workingDir})`,
-      });
-    }
+    inspectAs(this, () => `RemoteWorkspace(${this.host}, ${this.workingDir})`);
   }
 
   /** The session API key (undefined when the server needs none). */
@@ -450,13 +428,7 @@ export class RemoteWorkspace {
       throw new TypeError("Cannot execute the command as it must be a non-empty string");
     }
     const timeoutMs = options.timeoutMs ?? 30_000;
-    if (typeof timeoutMs !== "number" || !(timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
-      throw new RangeError(
-        `Cannot use 'timeoutMs' as it must be a positive number of milliseconds up to ${MAX_TIMER_MS}: current value is ${
-          typeof timeoutMs === "number" ? timeoutMs : typeof timeoutMs
-        }`,
-      );
-    }
+    checkMs("timeoutMs", timeoutMs);
     const cwd = options.cwd === undefined
       ? this.workingDir
       : this.#path(options.cwd, "execute the command", "cwd");
@@ -481,7 +453,7 @@ export class RemoteWorkspace {
         ...callInit({ signal: active }),
       });
       const id = (data as { id?: unknown } | null | undefined)?.id;
-      if (typeof id !== "string" || !COMMAND_ID.test(id)) {
+      if (typeof id !== "string" || !UUID.test(id)) {
         // An id like `..` would send the stop request to another route.
         throw new ProtocolError(
           "POST /api/bash/start_bash_command",
@@ -569,35 +541,13 @@ export class RemoteWorkspace {
         },
         ...callInit({ signal }),
       });
-      const page = data as { items?: unknown; next_page_id?: unknown } | null | undefined;
-      if (
-        page === null || typeof page !== "object" || Array.isArray(page) ||
-        (page.items !== undefined && !Array.isArray(page.items))
-      ) {
-        throw new ProtocolError(what, `the answer is ${shown(page)}, not a page of output`);
-      }
-      for (const item of (page.items as unknown[] | undefined) ?? []) {
+      for (const item of pageItems(data, what, "output")) {
         if (
           item !== null && typeof item === "object" &&
           (item as { kind?: unknown }).kind === "BashOutput"
         ) outputs.push(item as BashOutput);
       }
-      const next = page.next_page_id;
-      if (next === undefined || next === null || next === "") break;
-      if (typeof next !== "string") {
-        throw new ProtocolError(what, `next_page_id is ${shown(next)}, not a string`);
-      }
-      if (seen.has(next)) {
-        throw new ProtocolError(
-          what,
-          `next_page_id ${shown(next)} came back after ${seen.size} pages: the pages never end`,
-        );
-      }
-      if (seen.size + 1 >= MAX_OUTPUT_PAGES) {
-        throw new ProtocolError(what, `more than ${MAX_OUTPUT_PAGES} pages`);
-      }
-      seen.add(next);
-      pageId = next;
+      pageId = nextPage((data as { next_page_id?: unknown }).next_page_id, seen, what);
     } while (pageId);
     return outputs;
   }

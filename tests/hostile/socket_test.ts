@@ -309,7 +309,7 @@ test("hostile socket 13: a frame too large for the runtime, resent on every reco
   assert.equal(err.closeCode, 1006);
   assert.match(
     err.message,
-    /^WebSocket: \/sockets\/events\/6c1b5b1e-0000-4000-8000-0000000000aa received a frame too large for this runtime's WebSocket \(.*(Frame too large|Message too big).*\); the connection dropped/,
+    /^WebSocket: \/sockets\/events\/6c1b5b1e-0000-4000-8000-0000000000aa received a frame too large for this runtime's WebSocket \(.*(Frame too large|Message too big).*\); it reconnects/,
   );
 });
 
@@ -331,7 +331,7 @@ test("hostile socket 13: a forced session socket closed 1013 frame_too_large on 
   assert.deepEqual([err.closeCode, err.closeReason], [1013, "frame_too_large"]);
   assert.equal(
     err.message,
-    `WebSocket: /sockets/session/${ID} was closed twice at the same point by the server as a frame was too large for it to send (frame_too_large); the connection dropped and is retried, but a server that resends the frame drops it again: shrink the event on the server or read the history over REST`,
+    `WebSocket: /sockets/session/${ID} was closed twice at the same point as the server found a frame too large to send (frame_too_large); it reconnects, but a resent frame drops it again: shrink the event on the server or read the history over REST`,
   );
 });
 

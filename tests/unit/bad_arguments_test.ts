@@ -131,7 +131,8 @@ test("RemoteWorkspace: missing options, a non-string apiKey, bad timeoutMs or ma
   });
   assert.throws(() => workspace(w, { timeoutMs: 0 }), {
     name: "RangeError",
-    message: "Cannot use 'timeoutMs' as it must be a positive number: current value is 0",
+    message:
+      "Cannot use 'timeoutMs' as it must be a positive number of milliseconds up to 2147483647: current value is 0",
   });
   assert.throws(() => workspace(w, { maxRetries: 1.5 }), {
     name: "RangeError",
@@ -339,15 +340,15 @@ test("createAgentServerClient: timeoutMs -1 and maxRetries -1 are RangeErrors", 
   const cases: [Record<string, number>, string][] = [
     [
       { timeoutMs: -1 },
-      "Cannot use 'timeoutMs' as it must be a positive number: current value is -1",
+      "Cannot use 'timeoutMs' as it must be a positive number of milliseconds up to 2147483647: current value is -1",
     ],
     [
       { timeoutMs: 0 },
-      "Cannot use 'timeoutMs' as it must be a positive number: current value is 0",
+      "Cannot use 'timeoutMs' as it must be a positive number of milliseconds up to 2147483647: current value is 0",
     ],
     [
       { timeoutMs: Number.NaN },
-      "Cannot use 'timeoutMs' as it must be a positive number: current value is NaN",
+      "Cannot use 'timeoutMs' as it must be a positive number of milliseconds up to 2147483647: current value is NaN",
     ],
     [
       { maxRetries: -1 },
@@ -377,7 +378,7 @@ test("callInit: a timeoutMs that is not a positive number is a RangeError", () =
     assert.throws(() => callInit({ timeoutMs }), {
       name: "RangeError",
       message:
-        `Cannot use 'timeoutMs' as it must be a positive number: current value is ${timeoutMs}`,
+        `Cannot use 'timeoutMs' as it must be a positive number of milliseconds up to 2147483647: current value is ${timeoutMs}`,
     });
   }
 });

@@ -238,7 +238,7 @@ test("`createAgentServerClient()` throws a RangeError when timeoutMs is not a po
       assert.ok(e instanceof RangeError);
       assert.equal(
         e.message,
-        `Cannot use 'timeoutMs' as it must be a positive number: current value is ${timeoutMs}`,
+        `Cannot use 'timeoutMs' as it must be a positive number of milliseconds up to 2147483647: current value is ${timeoutMs}`,
       );
       return true;
     });
@@ -281,7 +281,7 @@ test("`callInit()` throws a RangeError when timeoutMs is not a positive number",
       assert.ok(e instanceof RangeError);
       assert.equal(
         e.message,
-        `Cannot use 'timeoutMs' as it must be a positive number: current value is ${timeoutMs}`,
+        `Cannot use 'timeoutMs' as it must be a positive number of milliseconds up to 2147483647: current value is ${timeoutMs}`,
       );
       return true;
     });
