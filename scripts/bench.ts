@@ -8,7 +8,8 @@
  * 1. Event ingest: a replay server on loopback (`scripts/bench/replay_server.ts`, Bun) speaks the
  *    events socket and sends the recorded corpus (`tests/bench_corpus/`) cycled to N events as
  *    fast as the socket takes them. Each client runs in its own process and reports events/s and
- *    CPU time per event, from the first frame to the last event.
+ *    CPU time per event, from the first frame (the whole `RemoteConversation`: from `create()`)
+ *    to the last event. Our clients' lists must hold exactly the corpus's stored events.
  * 2. History sync: attach to a conversation of the real server with about 2,100 stored events
  *    (built once by the scripted LLM and cached, see `scripts/bench/history.ts`) until the
  *    client holds the whole history.
@@ -306,6 +307,8 @@ async function benchIngest(): Promise<{ rows: IngestRow[]; bytes: number; events
     "--bytes",
     String(bytes),
   ];
+  // Our list must equal the server's log: exactly the stored events among the frames sent.
+  const stored = corpus.storedCount(events);
   const runs = new Map<string, Json[]>();
   try {
     for (let round = 0; round < CONFIG.rounds; round++) {
@@ -314,6 +317,13 @@ async function benchIngest(): Promise<{ rows: IngestRow[]; bytes: number; events
         if (!r) continue;
         if (r.json.complete !== true) {
           problems.push(`ingest ${c.key}: incomplete (${JSON.stringify(r.json)})`);
+          continue;
+        }
+        if (c.ours && r.json.list_length !== stored) {
+          problems.push(
+            `ingest ${c.key}: list_length ${r.json.list_length}, but the ${events} frames hold ` +
+              `${stored} stored events (${JSON.stringify(r.json)})`,
+          );
           continue;
         }
         log(
@@ -878,7 +888,10 @@ md.push(
     `events socket, \`tests/bench_corpus/\`) cycled to ${int(ingest.events)} events, ` +
     `${(ingest.bytes / 1e6).toFixed(1)} MB (mean ${int(ingest.bytes / ingest.events)} bytes a ` +
     "frame), sent by a replay server on loopback as fast as each socket takes them. Timed from " +
-    "the first frame to the last event; CPU is the client process's user + system time.",
+    "the first frame to the last event (the whole `RemoteConversation`: from the `create()` " +
+    "call, which includes its REST attach); CPU is the client process's user + system time. Our " +
+    "clients' lists are checked to hold exactly the stored events of the frames sent " +
+    `(${int(corpus.storedCount(ingest.events))}).`,
 );
 md.push("");
 md.push(

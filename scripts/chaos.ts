@@ -3,10 +3,12 @@
  *
  * Starts the scripted LLM and the pinned agent server (`AgentServer`, whose kill/stop/restart are
  * the scenarios' `control`), then runs every scenario of `tests/chaos/scenarios.ts` at a larger
- * scale than the integration test (cuts: 6 conversations x 6 cuts; hygiene: 1000 cycles; two
- * crash restarts and a graceful one), the frame fuzzer of `tests/chaos/fuzz_frames.ts` when it
- * exists (100000 frames), and the frozen-REST probe. Progress goes to stderr; stdout gets ONE JSON
- * line with the figures. Exit code 1 when an invariant failed.
+ * scale than the integration test (cuts: 68 conversations of 50 steps x 3 cuts, 4 at a time, at
+ * least 100 live cuts the socket resumed mid-run and 10,000 events checked against the server's
+ * log; hygiene: 1000 cycles; two crash restarts and a graceful one), the frame fuzzer of
+ * `tests/chaos/fuzz_frames.ts` when it exists (100000 frames), and the frozen-REST probe. Progress
+ * goes to stderr; stdout gets ONE JSON line with the figures. Exit code 1 when an invariant
+ * failed.
  *
  * ```sh
  * deno task chaos                    # full scale
@@ -41,8 +43,14 @@ const small = scaleIdx >= 0 && args[scaleIdx + 1] === "small";
 const onlyIdx = args.indexOf("--only");
 const only = onlyIdx >= 0 ? new Set((args[onlyIdx + 1] ?? "").split(",")) : undefined;
 const scale = {
-  conversations: small ? 2 : 6,
-  cutsPerConversation: small ? 3 : 6,
+  // Many short runs, a few at a time: the server's cost per step grows with the conversation's
+  // length, so 50-step runs check the most events per second of server time.
+  conversations: small ? 2 : 68,
+  cutsPerConversation: 3,
+  cutSteps: small ? undefined : 50,
+  cutsParallel: small ? 1 : 4,
+  minResumedCuts: small ? 0 : 100,
+  minCutEvents: small ? 0 : 10_000,
   restarts: small ? 1 : 2,
   hygieneCycles: small ? 20 : 1000,
   fuzzFrames: small ? 2000 : 100_000,
@@ -130,8 +138,14 @@ try {
       cuts(env, {
         conversations: scale.conversations,
         cutsPerConversation: scale.cutsPerConversation,
+        parallel: scale.cutsParallel,
+        ...(scale.cutSteps ? { steps: scale.cutSteps } : {}),
       })),
-    { cutsPerConversation: scale.cutsPerConversation },
+    {
+      cutsPerConversation: scale.cutsPerConversation,
+      minResumedCuts: scale.minResumedCuts,
+      minEventsChecked: scale.minCutEvents,
+    },
   );
   const restartM = checked(
     await step("restart (SIGKILL)", () => restart(env, { restarts: scale.restarts })),
@@ -218,6 +232,7 @@ try {
   ];
   result = {
     cuts: cutsM?.cuts ?? 0,
+    cuts_resumed: cutsM?.cuts_resumed ?? 0,
     restarts: sum(restartM?.restarts, gracefulM?.restarts),
     events_checked: sum(
       cutsM?.events_checked,

@@ -1,7 +1,7 @@
 /**
  * The measuring part shared by the TypeScript ingest clients: arguments, the clock (wall and
- * process CPU time from the first frame to the last event) and the one JSON line of output.
- * Runs under Deno and Bun.
+ * process CPU time from the first frame, or from an explicit {@linkcode IngestClock.start}, to
+ * the last event) and the one JSON line of output. Runs under Deno and Bun.
  *
  * @module
  */
@@ -37,7 +37,11 @@ export function ingestArgs(): IngestArgs {
   };
 }
 
-/** Counts deliveries; starts the clock at the first, stops it at `expected`, then reports. */
+/**
+ * Counts deliveries; starts the clock at the first (or at `start()`, for a client whose work
+ * begins before its first delivery), stops it at `expected`, then reports. A delivery after the
+ * `expected`th still counts, so `complete` is false for a client that delivers too many.
+ */
 export class IngestClock {
   readonly expected: number;
   count = 0;
@@ -58,12 +62,19 @@ export class IngestClock {
     this.done.then(() => clearTimeout(watchdog));
   }
 
+  #started = false;
+
+  /** Starts the clock now, before the first delivery (e.g. where a client's attach begins). */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#t0 = performance.now();
+    this.#cpu0 = process.cpuUsage();
+  }
+
   /** One frame handled (an event delivered, or an error reported for it). */
   tick(error = false): void {
-    if (this.count === 0 && this.errors === 0) {
-      this.#t0 = performance.now();
-      this.#cpu0 = process.cpuUsage();
-    }
+    this.start();
     if (error) this.errors++;
     else this.count++;
     if (this.count + this.errors === this.expected) this.#finish();

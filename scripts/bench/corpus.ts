@@ -21,6 +21,8 @@ interface Template {
   idPrefix: string;
   /** Everything after the timestamp's closing quote. */
   rest: string;
+  /** Whether the server stores the event (see {@linkcode isStored}). */
+  stored: boolean;
 }
 
 /** The corpus, ready to be cycled. */
@@ -35,7 +37,11 @@ export class Corpus {
     this.#templates = frames.map((frame, i) => {
       const m = HEAD.exec(frame);
       if (!m) throw new Error(`Corpus frame ${i} does not start with id and timestamp`);
-      return { idPrefix: m[1]!.slice(0, 24), rest: frame.slice(m[0].length) };
+      return {
+        idPrefix: m[1]!.slice(0, 24),
+        rest: frame.slice(m[0].length),
+        stored: isStored(JSON.parse(frame)),
+      };
     });
   }
 
@@ -73,12 +79,33 @@ export class Corpus {
     }"${frame.slice(m[0].length)}`;
   }
 
+  /** How many of the first `n` frames of the cycle are events the server stores: what a
+   * client's list of the conversation's events must hold after them (ids never repeat). */
+  storedCount(n: number): number {
+    const len = this.#templates.length;
+    const perCycle = this.#templates.filter((t) => t.stored).length;
+    let count = Math.floor(n / len) * perCycle;
+    for (let i = 0; i < n % len; i++) if (this.#templates[i]!.stored) count++;
+    return count;
+  }
+
   /** The first `n` frames of the cycle. */
   take(n: number): string[] {
     const out = new Array<string>(n);
     for (let k = 0; k < n; k++) out[k] = this.at(k);
     return out;
   }
+}
+
+/**
+ * Whether the agent server (1.58.2) stores a frame's event in the conversation's log (what
+ * `GET .../events/search` returns): everything but the `full_state` snapshots it sends each new
+ * subscriber, streaming deltas and `ServerErrorEvent`s (its own socket errors), which it only
+ * publishes.
+ */
+function isStored(event: { kind?: unknown; key?: unknown }): boolean {
+  if (event.kind === "StreamingDeltaEvent" || event.kind === "ServerErrorEvent") return false;
+  return !(event.kind === "ConversationStateUpdateEvent" && event.key === "full_state");
 }
 
 /** `2026-01-01T00:00:00.123000`-style naive timestamp, `k` ms after the start. */

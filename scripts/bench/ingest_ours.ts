@@ -2,7 +2,7 @@
  * Ingest, ours: `WebSocketCallbackClient` (protocol `"events"`, so every frame is parsed and
  * validated) feeding a `RemoteEventsList` and a `RemoteState`, as `RemoteConversation` wires them.
  * With `--conversation`, the whole `RemoteConversation.create()` pipeline instead (REST attach,
- * socket, exactly-once bookkeeping, list and state).
+ * socket, exactly-once bookkeeping, list and state), timed from the `create()` call.
  *
  * `deno run -A scripts/bench/ingest_ours.ts --host ... --key ... --id ... --events N --bytes B`
  * (or under Bun). Prints one JSON line.
@@ -29,6 +29,10 @@ if (process.argv.includes("--conversation")) {
     apiKey: args.apiKey,
     workingDir: "/workspace",
   });
+  // The work starts here: the REST attach runs while the socket already receives frames (they
+  // are parsed and held until the history is loaded), so the clock must not wait for the first
+  // callback. Callbacks get every frame, the first state snapshot included: N + 1 in all.
+  clock.start();
   const conversation = await RemoteConversation.create({
     agent: { kind: "Agent", llm: { model: "openai/scripted" }, tools: [] },
     workspace,
@@ -37,8 +41,6 @@ if (process.argv.includes("--conversation")) {
     callbacks: [() => clock.tick()],
     onError: () => clock.tick(true),
   });
-  // create() resolves once the first state frame is handled; it is not given to callbacks.
-  clock.tick();
   await clock.done;
   clock.set({ list_length: conversation.state.events.length, pipeline: "RemoteConversation" });
   await conversation.close();

@@ -283,6 +283,8 @@ export interface CountingWebSocket {
   readonly attempts: number;
   /** `performance.now()` of every attempt. */
   readonly attemptTimes: readonly number[];
+  /** `performance.now()` of every socket that opened. */
+  readonly openTimes: readonly number[];
   /** Sockets that opened so far. */
   readonly opened: number;
   /** Sockets open right now. */
@@ -291,7 +293,7 @@ export interface CountingWebSocket {
 
 /** Makes a {@linkcode CountingWebSocket}. */
 export function countingWebSocket(): CountingWebSocket {
-  const state = { attempts: 0, opened: 0, open: 0, times: [] as number[] };
+  const state = { attempts: 0, opened: 0, open: 0, times: [] as number[], opens: [] as number[] };
   class Counting extends WebSocket {
     constructor(url: string | URL, protocols?: ConstructorParameters<typeof WebSocket>[1]) {
       super(url, protocols as string | string[] | undefined);
@@ -301,6 +303,7 @@ export function countingWebSocket(): CountingWebSocket {
       this.addEventListener("open", () => {
         isOpen = true;
         state.opened++;
+        state.opens.push(performance.now());
         state.open++;
       });
       this.addEventListener("close", () => {
@@ -316,6 +319,9 @@ export function countingWebSocket(): CountingWebSocket {
     },
     get attemptTimes() {
       return state.times;
+    },
+    get openTimes() {
+      return state.opens;
     },
     get opened() {
       return state.opened;
@@ -504,8 +510,10 @@ function emptyCheck(): HistoryCheck {
 
 /** Options of {@linkcode cuts}. */
 export interface CutsOptions {
-  /** Conversations, one after the other; even ones use the session socket, odd ones events. */
+  /** Conversations; even ones use the session socket, odd ones events. */
   conversations?: number;
+  /** Conversations running at the same time (each behind its own proxy). @default {1} */
+  parallel?: number;
   /** Cuts per conversation, at random moments of its run. */
   cutsPerConversation?: number;
   /** Steps of the `long` script; default: enough for the cuts and the client's backoff. */
@@ -523,6 +531,10 @@ export interface CutsMetrics extends BaseMetrics {
   conversations: number;
   /** Cuts that dropped at least one WebSocket. */
   cuts: number;
+  /** Of those, live cuts: the conversation's socket connected again, resuming after the last
+   * event it had (`after_seq` / `resend_mode=since`), while its run was still going. The others
+   * only the post-run catch-up repaired. */
+  cuts_resumed: number;
   /** Of those, cuts that dropped every connection. */
   cuts_all_connections: number;
   /** Connections destroyed in all. */
@@ -552,13 +564,16 @@ function cutWindowSeconds(n: number): number {
 }
 
 /**
- * For each conversation in turn: a RemoteConversation behind a TCP proxy runs a long script while
- * its WebSocket (and sometimes every connection) is cut at random moments; afterwards the local
- * history must equal the server's, no id may reach a callback twice, and run() ends `finished`.
+ * For each conversation (`parallel` at a time): a RemoteConversation behind a TCP proxy of its own
+ * runs a long script while its WebSocket (and sometimes every connection) is cut at random moments;
+ * afterwards the local history must equal the server's, no id may reach a callback twice, and
+ * run() ends `finished`. A cut after which the socket reconnected while the run was still going
+ * counts in `cuts_resumed` (the client resumed the stream live, not only the post-run catch-up).
  */
 export async function cuts(env: ChaosEnv, options: CutsOptions = {}): Promise<CutsMetrics> {
   const t0 = performance.now();
   const conversations = options.conversations ?? 2;
+  const parallel = Math.max(1, Math.min(options.parallel ?? 1, conversations));
   const perConversation = options.cutsPerConversation ?? 3;
   const delayMs = options.delayMs ?? 150;
   const random = options.random ?? Math.random;
@@ -578,6 +593,7 @@ export async function cuts(env: ChaosEnv, options: CutsOptions = {}): Promise<Cu
     notes: [],
     conversations,
     cuts: 0,
+    cuts_resumed: 0,
     cuts_all_connections: 0,
     connections_cut: 0,
     websocket_connections: 0,
@@ -590,7 +606,7 @@ export async function cuts(env: ChaosEnv, options: CutsOptions = {}): Promise<Cu
     outcomes: {},
     protocols: {},
   };
-  for (let i = 0; i < conversations; i++) {
+  const one = async (i: number): Promise<void> => {
     const protocol = i % 2 === 0 ? "session" : "events";
     metrics.protocols[protocol] = (metrics.protocols[protocol] ?? 0) + 1;
     const proxy: TcpProxy = await startTcpProxy(env.serverUrl);
@@ -612,20 +628,25 @@ export async function cuts(env: ChaosEnv, options: CutsOptions = {}): Promise<Cu
         `${marker("long", { id: markerId("cuts"), n: steps, delay: delayMs })} chaos cuts`,
       );
       let done = false;
+      let doneAt = Infinity;
       const running = settle(conversation.run({ timeoutMs: runTimeoutMs })).finally(() => {
         done = true;
+        doneAt = performance.now();
       });
       await until("the first observation", () => done || hasObservation(conversation), 60_000);
       let made = 0;
+      const cutTimes: number[] = [];
       while (made < perConversation && !done) {
         await sleep(150 + random() * 450);
         await until("a connected socket", () => done || ws.open > 0, 60_000);
         if (done) break;
         const all = random() < allRatio;
         const before = proxy.cuts;
+        const cutAt = performance.now();
         const dropped = proxy.cut(all ? {} : { websocketsOnly: true });
         if (dropped === 0) continue; // the socket closed on its own just now; try again
         made++;
+        cutTimes.push(cutAt);
         metrics.cuts++;
         if (all) metrics.cuts_all_connections++;
         metrics.connections_cut += proxy.cuts - before;
@@ -636,6 +657,11 @@ export async function cuts(env: ChaosEnv, options: CutsOptions = {}): Promise<Cu
         );
       }
       const outcome = await bounded("run()", running, runTimeoutMs + 30_000);
+      // A live cut: a socket opened after it while the run was still going (a resume).
+      const resumed = cutTimes.filter((at) =>
+        ws.openTimes.some((t) => t > at && t < doneAt)
+      ).length;
+      metrics.cuts_resumed += resumed;
       if ("error" in outcome) capture.error(outcome.error);
       const described = describeOutcome(outcome);
       metrics.outcomes[described] = (metrics.outcomes[described] ?? 0) + 1;
@@ -646,15 +672,25 @@ export async function cuts(env: ChaosEnv, options: CutsOptions = {}): Promise<Cu
       accumulate(total, check);
       capture.conversation(conversation);
       env.log?.(
-        `cuts: conversation ${i + 1}/${conversations} (${protocol}) ${described}, ${made} cuts, ` +
-          `${check.checked} events, lost ${check.lost}, duplicated ${check.duplicated}`,
+        `cuts: conversation ${i + 1}/${conversations} (${protocol}) ${described}, ${made} cuts ` +
+          `(${resumed} resumed mid-run), ${check.checked} events, lost ${check.lost}, ` +
+          `duplicated ${check.duplicated}`,
       );
     } finally {
       await tracked?.conversation.close();
       await proxy.close();
       metrics.websocket_connections += ws.opened;
     }
-  }
+  };
+  // `parallel` lanes, each running its share of the conversations one after the other; every
+  // lane ends (and cleans up) before the first failure is thrown.
+  const lanes = await Promise.allSettled(
+    Array.from({ length: parallel }, async (_, lane) => {
+      for (let i = lane; i < conversations; i += parallel) await one(i);
+    }),
+  );
+  const failed = lanes.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
   metrics.events_checked = total.checked;
   metrics.lost = total.lost;
   metrics.duplicated = total.duplicated;
@@ -1562,6 +1598,10 @@ export interface InvariantLimits {
   maxClosedPortSeconds?: number;
   /** Cuts each cuts() conversation must get. */
   cutsPerConversation?: number;
+  /** Live cuts (socket resumed mid-run) cuts() must count in all. @default {0} */
+  minResumedCuts?: number;
+  /** Server events cuts() must check in all. @default {1} */
+  minEventsChecked?: number;
 }
 
 /** The invariants a scenario's metrics break, as readable lines (empty when all hold). */
@@ -1579,13 +1619,16 @@ export function invariantFailures(m: ScenarioMetrics, limits: InvariantLimits = 
       expect(c.duplicated === 0, `duplicated ${c.duplicated}`);
       expect(c.extra === 0, `extra ${c.extra}`);
       expect(c.misordered === 0, `misordered ${c.misordered}`);
-      expect(c.events_checked > 0, "no events checked");
+      const events = Math.max(1, limits.minEventsChecked ?? 1);
+      expect(c.events_checked >= events, `events_checked ${c.events_checked} (want ${events})`);
       expect(
         (c.outcomes.finished ?? 0) === c.conversations,
         `run() outcomes ${JSON.stringify(c.outcomes)} (want all finished)`,
       );
       const want = c.conversations * (limits.cutsPerConversation ?? 1);
       expect(c.cuts >= want, `cuts ${c.cuts} (want ${want})`);
+      const live = limits.minResumedCuts ?? 0;
+      expect(c.cuts_resumed >= live, `cuts_resumed ${c.cuts_resumed} (want ${live})`);
       break;
     }
     case "restart": {

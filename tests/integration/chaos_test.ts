@@ -80,6 +80,12 @@ test("chaos: cut sockets and connections mid-run lose and duplicate nothing", as
   assert.equal(m.secret_leaks, 0);
   assert.deepEqual(m.outcomes, { finished: scale.conversations });
   assert.equal(m.cuts, scale.conversations * scale.cutsPerConversation, JSON.stringify(m));
+  // Every cut but a conversation's last is followed by a reconnect before the next cut is made,
+  // so at least those resumed the stream while the run was going (the last one usually too).
+  assert.ok(
+    m.cuts_resumed >= m.cuts - m.conversations && m.cuts_resumed <= m.cuts,
+    JSON.stringify(m),
+  );
   assert.ok(m.websocket_connections > m.conversations, "the sockets reconnected");
   assert.ok(m.events_checked > 0);
   assert.deepEqual(m.protocols, large ? { session: 3, events: 3 } : { session: 1, events: 1 });
