@@ -6,7 +6,10 @@
  * scale than the integration test (cuts: 68 conversations of 50 steps x 3 cuts, 4 at a time, at
  * least 100 live cuts the socket resumed mid-run and 10,000 events checked against the server's
  * log; hygiene: 1000 cycles; two crash restarts and a graceful one), the frame fuzzer of
- * `tests/chaos/fuzz_frames.ts` when it exists (100000 frames), and the frozen-REST probe. Progress
+ * `tests/chaos/fuzz_frames.ts` when it exists (100000 frames), the session-envelope fuzzer
+ * (`tests/chaos/fuzz_session_frames.ts`, 100000 frames), the hostile-server suite (`tests/hostile/`
+ * under Deno and Bun: `hostile_cases`, `hostile_failures`, `redirect_leaks`, `unbounded_requests`,
+ * `uncaught`, all but the first must be 0), and the frozen-REST probe. Progress
  * goes to stderr; stdout gets ONE JSON line with the figures. Exit code 1 when an invariant
  * failed.
  *
@@ -22,6 +25,8 @@
 import { existsSync } from "node:fs";
 import process from "node:process";
 import { AgentServer } from "./agent_server.ts";
+import { type HostileFigures, hostileFigures } from "./_hostile_suite.ts";
+import { fuzzSessionFrames } from "../tests/chaos/fuzz_session_frames.ts";
 import { startScriptedLlm } from "../tests/support/scripted_llm.ts";
 import {
   type ChaosEnv,
@@ -209,6 +214,39 @@ try {
     log("fuzzFrames: tests/chaos/fuzz_frames.ts does not exist; skipped");
   }
 
+  // The session socket's envelope: every field of every frame type with every JSON type.
+  const sessionFuzz = await step(
+    "fuzzSessionFrames",
+    () => fuzzSessionFrames({ frames: scale.fuzzFrames }),
+  );
+  if (sessionFuzz) {
+    const f = sessionFuzz;
+    const broken = [
+      f.crashes === 0 ? "" : `crashes ${f.crashes}`,
+      f.uncaught === 0 ? "" : `uncaught ${f.uncaught}`,
+      f.polluted ? "polluted" : "",
+      f.reported === f.bad ? "" : `reported ${f.reported} of ${f.bad} bad`,
+      f.delivered === f.good ? "" : `delivered ${f.delivered} of ${f.good} good`,
+      f.good + f.bad + f.silent === f.session_frames ? "" : "good + bad + silent != session_frames",
+      f.session_frames >= scale.fuzzFrames ? "" : `only ${f.session_frames} frames`,
+    ].filter(Boolean);
+    for (const b of broken) log(`INVARIANT FAILED fuzzSessionFrames: ${b}`);
+    failures.push(...broken.map((b) => `fuzzSessionFrames: ${b}`));
+    log(`fuzzSessionFrames: ${JSON.stringify(f)}`);
+  }
+
+  // The hostile-server suite (tests/hostile/, loopback fakes) under Deno and Bun.
+  const hostile: HostileFigures | undefined = await step("hostile", () => hostileFigures(log));
+  if (hostile) {
+    for (const key of Object.keys(hostile) as Array<keyof HostileFigures>) {
+      if (key !== "hostile_cases" && hostile[key] !== 0) {
+        log(`INVARIANT FAILED hostile: ${key} ${hostile[key]}`);
+        failures.push(`hostile: ${key} ${hostile[key]}`);
+      }
+    }
+    if (hostile.hostile_cases === 0) failures.push("hostile: no case ran");
+  }
+
   // Probe beyond the required invariants: REST hangs while the socket flows.
   const frozen = await step("frozenRest (probe)", () => frozenRest(env));
   if (frozen) {
@@ -256,6 +294,14 @@ try {
       slowEvents?.duplicated,
     ),
     fuzz_frames: typeof fuzz?.fuzz_frames === "number" ? fuzz.fuzz_frames : 0,
+    session_fuzz_frames: sessionFuzz?.session_frames ?? 0,
+    hostile_cases: hostile?.hostile_cases ?? 0,
+    hostile_failures: hostile?.hostile_failures ?? null,
+    redirect_leaks: hostile?.redirect_leaks ?? null,
+    unbounded_requests: hostile?.unbounded_requests ?? null,
+    uncaught: hostile === undefined && sessionFuzz === undefined
+      ? null
+      : (hostile?.uncaught ?? 0) + (sessionFuzz?.uncaught ?? 0) + unhandled,
     crashes: (typeof fuzz?.crashes === "number" ? fuzz.crashes : 0) + unhandled,
     secret_leaks: sum(...all.map((m) => m?.secret_leaks), frozen?.secret_leaks),
     leaked_resources: hygieneM?.leaked_resources ?? null,
@@ -314,6 +360,7 @@ try {
     hygiene_cycle_ms: hygieneM?.cycle_ms,
     // fuzz and probes
     fuzz: fuzz ?? null,
+    session_fuzz: sessionFuzz ?? null,
     frozen_rest: frozen
       ? {
         run_timeout_ms: frozen.run_timeout_ms,
