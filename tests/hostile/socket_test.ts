@@ -19,7 +19,6 @@ import type { Event } from "../../src/events.ts";
 import {
   MIN_RECONNECT_DELAY_MS,
   reconnectDelay,
-  type ReconnectOptions,
   WebSocketCallbackClient,
   type WebSocketCallbackClientOptions,
 } from "../../src/websocket_client.ts";
@@ -33,27 +32,11 @@ import {
   stateEvent,
 } from "../support/fake_ws_server.ts";
 import { test } from "../support/test.ts";
+import { FAST, waitFor } from "../support/wait.ts";
 import { recordHostile } from "./_metrics.ts";
 
 const KEY = "sk-hostile-0123456789abcdef";
 const ID = "6c1b5b1e-0000-4000-8000-0000000000aa";
-const FAST: ReconnectOptions = {
-  initialDelayMs: 10,
-  maxDelayMs: 40,
-  multiplier: 2,
-  jitter: 0,
-  minUptimeMs: 60_000,
-};
-
-/** Polls `cond` every 5 ms; fails after `timeoutMs`. */
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const start = performance.now();
-  while (!cond()) {
-    if (performance.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
-
 interface Seen {
   /** Callback calls: the event and the other arguments, as given. */
   calls: { event: Event; args: unknown[] }[];

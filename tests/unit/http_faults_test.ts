@@ -15,6 +15,7 @@ import {
   startFakeHttpServer,
 } from "../support/fake_http_server.ts";
 import { test } from "../support/test.ts";
+import { waitFor } from "../support/wait.ts";
 
 const ID = "6c1b5b1e-0000-4000-8000-000000000000";
 const CONVERSATION_PATH = `/api/conversations/${ID}`;
@@ -29,15 +30,6 @@ const MESSAGE = {
 /** Answers the n-th request (1-based) with `answers[n - 1]`, the last one from then on. */
 function script(...answers: FakeAnswer[]): (request: RecordedRequest) => FakeAnswer {
   return (request) => answers[Math.min(request.n, answers.length) - 1]!;
-}
-
-/** Polls `cond` every 5 ms; fails after `timeoutMs`. */
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const start = performance.now();
-  while (!cond()) {
-    if (performance.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
-    await delay(5);
-  }
 }
 
 /** Milliseconds between consecutive requests. */

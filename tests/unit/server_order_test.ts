@@ -6,7 +6,6 @@
  */
 
 import assert from "node:assert/strict";
-import { delay } from "../../src/_async.ts";
 import type { Event } from "../../src/events.ts";
 import { RemoteConversation } from "../../src/remote_conversation.ts";
 import { RemoteWorkspace } from "../../src/workspace.ts";
@@ -19,6 +18,7 @@ import {
   stateEvent,
 } from "../support/fake_ws_server.ts";
 import { test } from "../support/test.ts";
+import { waitFor } from "../support/wait.ts";
 
 const KEY = "sk-order-0123456789abcdef";
 const ID = "6c1b5b1e-0000-4000-8000-0000000000aa";
@@ -37,14 +37,6 @@ function stats(id: string, s: number): Record<string, unknown> {
     value: {},
     timestamp: `2026-01-01T00:00:${String(s).padStart(2, "0")}`,
   });
-}
-
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const start = performance.now();
-  while (!cond()) {
-    if (performance.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
-    await delay(5);
-  }
 }
 
 /** The fake old server: `log` is its event log in storage order. */

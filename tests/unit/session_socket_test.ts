@@ -15,7 +15,6 @@ import {
 } from "../../src/errors.ts";
 import type { Event } from "../../src/events.ts";
 import {
-  type ReconnectOptions,
   WebSocketCallbackClient,
   type WebSocketCallbackClientOptions,
 } from "../../src/websocket_client.ts";
@@ -28,21 +27,13 @@ import {
   stateEvent,
 } from "../support/fake_ws_server.ts";
 import { test } from "../support/test.ts";
+import { FAST, waitFor } from "../support/wait.ts";
 
 const KEY = "sk-session-0123456789abcdef";
 const ID = "6c1b5b1e-0000-4000-8000-000000000000";
 const SESSION_PATH = `/sockets/session/${ID}`;
 const EVENTS_PATH = `/sockets/events/${ID}`;
 const AUTH_FRAME = `{"type":"auth","session_api_key":"${KEY}"}`;
-/** Fast, deterministic reconnects: 10 ms, 20 ms, 40 ms, 40 ms, ... */
-const FAST: ReconnectOptions = {
-  initialDelayMs: 10,
-  maxDelayMs: 40,
-  multiplier: 2,
-  jitter: 0,
-  minUptimeMs: 60_000,
-};
-
 // --- session frames ------------------------------------------------------------------------------
 
 function sync(fields: { from_seq?: number; through_seq?: number } = {}): Record<string, unknown> {
@@ -58,15 +49,6 @@ function transient(event: Record<string, unknown>): Record<string, unknown> {
 }
 
 // --- helpers -------------------------------------------------------------------------------------
-
-/** Polls `cond` every 5 ms; fails after `timeoutMs`. */
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const start = performance.now();
-  while (!cond()) {
-    if (performance.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
 
 interface Recorded {
   events: Event[];

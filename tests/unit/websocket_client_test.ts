@@ -10,7 +10,6 @@ import {
 import type { Event } from "../../src/events.ts";
 import {
   reconnectDelay,
-  type ReconnectOptions,
   WebSocketCallbackClient,
   type WebSocketCallbackClientOptions,
 } from "../../src/websocket_client.ts";
@@ -23,28 +22,11 @@ import {
   stateEvent,
 } from "../support/fake_ws_server.ts";
 import { test } from "../support/test.ts";
+import { FAST, waitFor } from "../support/wait.ts";
 
 const KEY = "sk-session-0123456789abcdef";
 const ID = "6c1b5b1e-0000-4000-8000-000000000000";
 const PATH = `/sockets/events/${ID}`;
-/** Fast, deterministic reconnects: 10 ms, 20 ms, 40 ms, 40 ms, ... */
-const FAST: ReconnectOptions = {
-  initialDelayMs: 10,
-  maxDelayMs: 40,
-  multiplier: 2,
-  jitter: 0,
-  minUptimeMs: 60_000,
-};
-
-/** Polls `cond` every 5 ms; fails after `timeoutMs`. */
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const start = performance.now();
-  while (!cond()) {
-    if (performance.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
-
 interface Recorded {
   events: Event[];
   errors: RemoteHandsError[];
