@@ -133,7 +133,9 @@ export function nextPage(
   if (seen.has(value)) {
     throw new ProtocolError(
       what,
-      `next_page_id ${shown(value)} came back after ${seen.size} pages: the pages never end`,
+      `next_page_id ${shown(value)} came back after ${seen.size} page${
+        seen.size === 1 ? "" : "s"
+      }: the pages never end`,
     );
   }
   if (seen.size + 1 >= maxPages) throw new ProtocolError(what, `more than ${maxPages} pages`);
