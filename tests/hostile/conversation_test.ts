@@ -134,7 +134,10 @@ test("ConversationManager.list: a next_page_id that comes back is a ProtocolErro
     const error = await rejection(manager.list({ signal: controller.signal }), 20_000, controller);
     assert.ok(error instanceof ProtocolError, String(error));
     assert.equal(error.what, "GET /api/conversations/search");
-    assert.match(error.message, /next_page_id ".+" came back after \d+ pages?: the pages never end/);
+    assert.match(
+      error.message,
+      /next_page_id ".+" came back after \d+ pages?: the pages never end/,
+    );
     assert.equal(server.requests.length, tokens.length);
     await requestsAfter(() => server.requests.length);
   }
