@@ -29,12 +29,12 @@
  * @module
  */
 
-export {
-  type AttachOptions,
-  ConversationManager,
-  type ConversationManagerOptions,
-  type ConversationSortOrder,
-  type CountConversationsOptions,
-  type SearchConversationsOptions,
-  type SearchPageOptions,
-} from "./src/conversation_manager.ts";
+export { ConversationManager } from "./src/manager/conversation_manager.ts";
+export type {
+  AttachOptions,
+  ConversationManagerOptions,
+  ConversationSortOrder,
+  CountConversationsOptions,
+  SearchConversationsOptions,
+  SearchPageOptions,
+} from "./src/manager/types.ts";

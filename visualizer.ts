@@ -31,5 +31,8 @@
  * @module
  */
 
-export { ConversationVisualizer, type ConversationVisualizerOptions } from "./src/visualizer.ts";
-export type { ConversationVisualizerLike } from "./src/remote_conversation.ts";
+export {
+  ConversationVisualizer,
+  type ConversationVisualizerOptions,
+} from "./src/visualizer/conversation_visualizer.ts";
+export type { ConversationVisualizerLike } from "./src/conversation/types.ts";

@@ -9,10 +9,9 @@
  * @module
  */
 
-// In your project: import from "@remote-hands/client", ".../manager" and ".../visualizer".
-import { RemoteConversation, RemoteWorkspace } from "../mod.ts";
-import { ConversationManager } from "../manager.ts";
-import { ConversationVisualizer } from "../visualizer.ts";
+import { RemoteConversation, RemoteWorkspace } from "@remote-hands/client";
+import { ConversationManager } from "@remote-hands/client/manager";
+import { ConversationVisualizer } from "@remote-hands/client/visualizer";
 import { apiKey, check, host, llm, workingDir } from "./_env.ts";
 
 // The first client creates a conversation, runs a task and goes away.

@@ -7,11 +7,13 @@
 # drop them.
 #
 # Run: bash examples/cli.sh            (the CLI under Deno)
-#      REMOTE_HANDS_CLI="bun run cli.ts" bash examples/cli.sh
+#      REMOTE_HANDS_CLI="bun run cli/main.ts" bash examples/cli.sh
 # Published: REMOTE_HANDS_CLI="deno run -A jsr:@remote-hands/client/cli" bash examples/cli.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-read -r -a cli <<<"${REMOTE_HANDS_CLI:-deno run -A cli.ts}"
+# The CLI's entry point in this repository (cli.ts before it moved to cli/).
+if [[ -f cli/main.ts ]]; then entry=cli/main.ts; else entry=cli.ts; fi
+read -r -a cli <<<"${REMOTE_HANDS_CLI:-deno run -A $entry}"
 export REMOTE_HANDS_LLM_MODEL="${REMOTE_HANDS_LLM_MODEL:-openai/scripted}"
 export REMOTE_HANDS_LLM_API_KEY="${REMOTE_HANDS_LLM_API_KEY:-scripted}"
 out="$(mktemp)"

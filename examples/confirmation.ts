@@ -10,7 +10,6 @@
  * @module
  */
 
-// In your project: import { ... } from "@remote-hands/client";
 import {
   AlwaysConfirm,
   contentText,
@@ -19,7 +18,7 @@ import {
   RemoteConversation,
   RemoteWorkspace,
   type UserRejectObservation,
-} from "../mod.ts";
+} from "@remote-hands/client";
 import { apiKey, check, host, llm, workingDir } from "./_env.ts";
 
 const workspace = new RemoteWorkspace({ host, apiKey, workingDir });

@@ -9,9 +9,13 @@
  * @module
  */
 
-// In your project: import from "@remote-hands/client" and "@remote-hands/client/visualizer".
-import { contentText, isEventKind, RemoteConversation, RemoteWorkspace } from "../mod.ts";
-import { ConversationVisualizer } from "../visualizer.ts";
+import {
+  contentText,
+  isEventKind,
+  RemoteConversation,
+  RemoteWorkspace,
+} from "@remote-hands/client";
+import { ConversationVisualizer } from "@remote-hands/client/visualizer";
 import { apiKey, check, host, llm, workingDir } from "./_env.ts";
 
 const workspace = new RemoteWorkspace({ host, apiKey, workingDir });

@@ -11,8 +11,12 @@
  * @module
  */
 
-// In your project: import { ... } from "@remote-hands/client";
-import { contentText, isEventKind, RemoteConversation, RemoteWorkspace } from "../mod.ts";
+import {
+  contentText,
+  isEventKind,
+  RemoteConversation,
+  RemoteWorkspace,
+} from "@remote-hands/client";
 import { apiKey, check, host, llm, workingDir } from "./_env.ts";
 
 const workspace = new RemoteWorkspace({ host, apiKey, workingDir });

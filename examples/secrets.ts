@@ -11,9 +11,8 @@
  * @module
  */
 
-// In your project: import from "@remote-hands/client" and "@remote-hands/client/visualizer".
-import { RemoteConversation, RemoteWorkspace, StaticSecret } from "../mod.ts";
-import { ConversationVisualizer } from "../visualizer.ts";
+import { RemoteConversation, RemoteWorkspace, StaticSecret } from "@remote-hands/client";
+import { ConversationVisualizer } from "@remote-hands/client/visualizer";
 import { apiKey, check, host, llm, workingDir } from "./_env.ts";
 
 const token = `tok-${crypto.randomUUID()}`; // stands in for a real credential

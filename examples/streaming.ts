@@ -11,14 +11,13 @@
  * @module
  */
 
-// In your project: import { ... } from "@remote-hands/client";
 import {
   contentText,
   type Event,
   isEventKind,
   RemoteConversation,
   RemoteWorkspace,
-} from "../mod.ts";
+} from "@remote-hands/client";
 import { apiKey, check, host, llm, workingDir } from "./_env.ts";
 
 const conversation = await RemoteConversation.create({

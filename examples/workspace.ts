@@ -7,8 +7,7 @@
  * @module
  */
 
-// In your project: import { ... } from "@remote-hands/client";
-import { NotFoundError, RemoteWorkspace } from "../mod.ts";
+import { NotFoundError, RemoteWorkspace } from "@remote-hands/client";
 import { apiKey, check, host, workingDir } from "./_env.ts";
 
 const workspace = new RemoteWorkspace({ host, apiKey, workingDir });

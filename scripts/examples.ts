@@ -14,6 +14,9 @@
  * not contain the server's API key. Exits 1 when one fails; the last line is
  * `examples: N passed, M failed`.
  *
+ * The examples import `@remote-hands/client` as a user would: Deno resolves it with the `imports`
+ * of `deno.json`, Bun with the `paths` of `examples/tsconfig.json`.
+ *
  * @module
  */
 
@@ -26,6 +29,8 @@ import { runProcess } from "../tests/runtimes/_common.ts";
 
 const EXAMPLES_DIR = join(REPO_ROOT, "examples");
 const BUN_LOCAL = join(REPO_ROOT, "tools", "node_modules", ".bin", "bun");
+/** The CLI's entry point, relative to the repository (`cli/main.ts`; `cli.ts` before it moved). */
+const CLI_ENTRY = existsSync(join(REPO_ROOT, "cli", "main.ts")) ? "cli/main.ts" : "cli.ts";
 /** Time limit of one example. */
 const EXAMPLE_TIMEOUT_MS = 60_000;
 
@@ -80,14 +85,14 @@ function jobs(bun: string): Job[] {
         key,
         cmd: "bash",
         args: [path],
-        env: { REMOTE_HANDS_CLI: `${process.execPath} run -A cli.ts` },
+        env: { REMOTE_HANDS_CLI: `${process.execPath} run -A ${CLI_ENTRY}` },
       });
       out.push({
         name: `${file} (bun)`,
         key,
         cmd: "bash",
         args: [path],
-        env: { REMOTE_HANDS_CLI: `${bun} run cli.ts` },
+        env: { REMOTE_HANDS_CLI: `${bun} run ${CLI_ENTRY}` },
       });
       continue;
     }

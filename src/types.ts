@@ -38,7 +38,7 @@ export type Schemas = AgentServerComponents["schemas"];
  *
  * @example
  * ```ts
- * import { ConversationManager } from "./conversation_manager.ts";
+ * import { ConversationManager } from "./manager/conversation_manager.ts";
  * import type { ConversationInfo } from "./types.ts";
  * const id = "6c1b5b1e-0000-4000-8000-000000000000";
  * // A stand-in server that knows one conversation.

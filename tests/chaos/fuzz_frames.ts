@@ -17,8 +17,8 @@
 
 import process from "node:process";
 import { EventValidationError, type RemoteHandsError } from "../../src/errors.ts";
-import type { Event } from "../../src/events.ts";
-import { WebSocketCallbackClient } from "../../src/websocket_client.ts";
+import type { Event } from "../../src/events/kinds.ts";
+import { WebSocketCallbackClient } from "../../src/socket/websocket_client.ts";
 import {
   authenticate,
   type FakeWsConnection,

@@ -7,9 +7,10 @@
  */
 
 import assert from "node:assert/strict";
-import { type CliIO, main } from "../../cli.ts";
-import { type Event, parseEvent } from "../../src/events.ts";
-import { ConversationVisualizer } from "../../src/visualizer.ts";
+import { type CliIO, main } from "../../cli/main.ts";
+import { parseEvent } from "../../src/events/parse.ts";
+import type { Event } from "../../src/events/kinds.ts";
+import { ConversationVisualizer } from "../../src/visualizer/conversation_visualizer.ts";
 import {
   authenticate,
   type FakeHttpRequest,

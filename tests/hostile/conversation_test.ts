@@ -18,7 +18,7 @@ import { delay } from "../../src/_async.ts";
 import { ConversationManager } from "../../src/conversation_manager.ts";
 import { ConversationRunError, ProtocolError, TimeoutError } from "../../src/errors.ts";
 import type { Event } from "../../src/events.ts";
-import { RemoteConversation } from "../../src/remote_conversation.ts";
+import { RemoteConversation } from "../../src/conversation/remote_conversation.ts";
 import { RemoteWorkspace } from "../../src/workspace.ts";
 import { startFakeHttpServer } from "../support/fake_http_server.ts";
 import {

@@ -16,12 +16,9 @@ import {
   WebSocketConnectionError,
 } from "../../src/errors.ts";
 import type { Event } from "../../src/events.ts";
-import {
-  MIN_RECONNECT_DELAY_MS,
-  reconnectDelay,
-  WebSocketCallbackClient,
-  type WebSocketCallbackClientOptions,
-} from "../../src/websocket_client.ts";
+import { MIN_RECONNECT_DELAY_MS, reconnectDelay } from "../../src/socket/reconnect.ts";
+import type { WebSocketCallbackClientOptions } from "../../src/socket/types.ts";
+import { WebSocketCallbackClient } from "../../src/socket/websocket_client.ts";
 import { watchUnhandled } from "../chaos/fuzz_frames.ts";
 import {
   authenticate,

@@ -5,10 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { createAgentServerClient } from "../../src/client.ts";
+import { createAgentServerClient } from "../../src/rest/client.ts";
 import { type Event, parseEvent } from "../../src/events.ts";
-import { listWork, placeEvent, RemoteEventsList } from "../../src/events_list.ts";
-import { RemoteState } from "../../src/remote_state.ts";
+import { listWriterOf, RemoteEventsList } from "../../src/conversation/events_list.ts";
+import { RemoteState } from "../../src/conversation/remote_state.ts";
 import { test } from "../support/test.ts";
 
 const ID = "6c1b5b1e-0000-4000-8000-0000000000bb";
@@ -182,7 +182,7 @@ test("100,000 events with falling timestamps take O(n log n) work, not O(n²)", 
   for (let i = 0; i < n; i++) assert.equal(order[i]!.id, `e${n - 1 - i}`);
   // Element writes, moves and comparisons, counted by the list itself. Inserting each at the
   // front would move n²/2 = 5e9 elements; a sort and a merge is about n log2 n = 1.7e6.
-  const work = listWork(list);
+  const work = listWriterOf(list).work();
   const bound = 4 * n * Math.ceil(Math.log2(n));
   assert.ok(work <= bound, `work ${work} > ${bound}`);
 });
@@ -218,7 +218,7 @@ test("events added by timestamp, then one placed in server order, keep the exact
   list.addEvent(ev("a", stamp(1)));
   list.addEvent(ev("b", stamp(2)));
   // Placed after "a": the pending events are in place before it goes in.
-  assert.equal(placeEvent(list, ev("x", stamp(9)), -1, "a"), true);
+  assert.equal(listWriterOf(list).place(ev("x", stamp(9)), -1, "a"), true);
   assert.deepEqual(list.slice().map((e) => e.id), ["a", "x", "b", "c"]);
   // The list is no longer in timestamp order: later additions bisect it as before.
   list.addEvent(ev("y", stamp(0)));

@@ -1,5 +1,5 @@
 /**
- * The CLI (`cli.ts`) as a user runs it: a child process of the current runtime (`deno run -A` or
+ * The CLI (`cli/main.ts`) as a user runs it: a child process of the current runtime (`deno run -A` or
  * `bun run`) against the real 1.58.2 server and the scripted LLM.
  */
 
@@ -16,7 +16,7 @@ import { marker } from "../support/scripted_llm.ts";
 import { scriptedAgent, stack, uniqueId } from "../support/stack.ts";
 import { runtime, test } from "../support/test.ts";
 
-const CLI = join(REPO_ROOT, "cli.ts");
+const CLI = join(REPO_ROOT, "cli", "main.ts");
 const AUTH_MESSAGE = "authentication failed: check --api-key / REMOTE_HANDS_API_KEY";
 
 interface CliResult {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as errors from "../../src/errors.ts";
 import {
   APIError,
   AuthenticationError,
@@ -34,6 +35,25 @@ test("`RemoteHandsError()` subclasses take their own class name", () => {
   assert.equal(new NotFoundError(404, undefined, GET_X).name, "NotFoundError");
   assert.equal(new ConnectionError("http://h:1").name, "ConnectionError");
   assert.equal(new TimeoutError("GET /x", 1).name, "TimeoutError");
+});
+
+test("every error class names itself on its prototype, so minified bundles keep the name", () => {
+  const classes = Object.entries(errors).filter(([, value]) =>
+    typeof value === "function" && value.prototype instanceof Error
+  );
+  assert.equal(classes.length, 19, classes.map(([name]) => name).join(", "));
+  for (const [name, Class] of classes) {
+    assert.ok(Object.hasOwn(Class.prototype, "name"), name);
+    assert.equal(Class.prototype.name, name);
+  }
+  // A renamed class (as a minifier leaves it) still reports the library's name.
+  const Renamed = { x: class extends NotFoundError {} }.x;
+  Renamed.prototype.name = "NotFoundError"; // what each class of the library does
+  assert.equal(new Renamed(404, undefined, GET_X).name, "NotFoundError");
+  // A subclass of a library class that is not RemoteHandsError takes its own name too.
+  class MyNotFound extends NotFoundError {}
+  assert.equal(new MyNotFound(404, undefined, GET_X).name, "MyNotFound");
+  assert.equal(errors.closeError(4004, "", "/x").name, "NotFoundError");
 });
 
 // --- APIError.from -------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EventBufferOverflowError, EventHub } from "../../src/_event_stream.ts";
+import { EventBufferOverflowError, EventHub } from "../../src/conversation/event_stream.ts";
 import { RemoteHandsError } from "../../src/errors.ts";
 import { test } from "../support/test.ts";
 

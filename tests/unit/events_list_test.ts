@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Event } from "../../src/events.ts";
-import { placeEvent, RemoteEventsList, storedCount } from "../../src/events_list.ts";
+import { listWriterOf, RemoteEventsList } from "../../src/conversation/events_list.ts";
 import { test } from "../support/test.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/events/", import.meta.url));
@@ -317,47 +317,47 @@ test("`addEvent()` keeps 10,000 in-order events in order when appended one by on
 
 // --- server order (a conversation's own list) ----------------------------------------------------
 
-test("`placeEvent()` keeps the server's order, not timestamps: a stats update stamped early stays after", () => {
+test("`place()` keeps the server's order, not timestamps: a stats update stamped early stays after", () => {
   const list = new RemoteEventsList();
   // Servers before 1.58 store a stats update after the observation, stamped before the action.
-  assert.equal(placeEvent(list, ev("action", "2026-01-01T00:00:02"), 0), true);
-  assert.equal(placeEvent(list, ev("observation", "2026-01-01T00:00:03"), 1), true);
-  assert.equal(placeEvent(list, ev("stats", "2026-01-01T00:00:01"), 2), true);
-  assert.equal(placeEvent(list, ev("live", "2026-01-01T00:00:00"), -1), true);
+  assert.equal(listWriterOf(list).place(ev("action", "2026-01-01T00:00:02"), 0), true);
+  assert.equal(listWriterOf(list).place(ev("observation", "2026-01-01T00:00:03"), 1), true);
+  assert.equal(listWriterOf(list).place(ev("stats", "2026-01-01T00:00:01"), 2), true);
+  assert.equal(listWriterOf(list).place(ev("live", "2026-01-01T00:00:00"), -1), true);
   assert.deepEqual(ids(list), ["action", "observation", "stats", "live"]);
   assert.equal(list.lastTimestamp, "2026-01-01T00:00:00");
 });
 
-test("`placeEvent()` puts a late seq before the tail of higher seqs", () => {
+test("`place()` puts a late seq before the tail of higher seqs", () => {
   const list = new RemoteEventsList();
-  placeEvent(list, ev("s0", "t0"), 0);
-  placeEvent(list, ev("s2", "t2"), 2);
-  placeEvent(list, ev("s3", "t3"), 3);
-  placeEvent(list, ev("s1", "t1"), 1);
-  placeEvent(list, ev("s4", "t4"), 4);
+  listWriterOf(list).place(ev("s0", "t0"), 0);
+  listWriterOf(list).place(ev("s2", "t2"), 2);
+  listWriterOf(list).place(ev("s3", "t3"), 3);
+  listWriterOf(list).place(ev("s1", "t1"), 1);
+  listWriterOf(list).place(ev("s4", "t4"), 4);
   assert.deepEqual(ids(list), ["s0", "s1", "s2", "s3", "s4"]);
-  assert.equal(placeEvent(list, ev("s1", "t1"), 1), false, "a known id changes nothing");
+  assert.equal(listWriterOf(list).place(ev("s1", "t1"), 1), false, "a known id changes nothing");
   assert.equal(list.length, 5);
 });
 
-test("`placeEvent()` with `after` goes right after that event; `null` is the log's start", () => {
+test("`place()` with `after` goes right after that event; `null` is the log's start", () => {
   const list = new RemoteEventsList();
-  placeEvent(list, ev("a", "2026-01-01T00:00:01"), -1);
-  placeEvent(list, ev("c", "2026-01-01T00:00:03"), -1);
-  placeEvent(list, ev("d", "2026-01-01T00:00:04"), -1);
-  placeEvent(list, ev("b", "2026-01-01T00:00:09"), -1, "a");
-  placeEvent(list, ev("first", "2026-01-01T00:00:09"), -1, null);
-  placeEvent(list, ev("unknown-after", "2026-01-01T00:00:00"), -1, "nope");
+  listWriterOf(list).place(ev("a", "2026-01-01T00:00:01"), -1);
+  listWriterOf(list).place(ev("c", "2026-01-01T00:00:03"), -1);
+  listWriterOf(list).place(ev("d", "2026-01-01T00:00:04"), -1);
+  listWriterOf(list).place(ev("b", "2026-01-01T00:00:09"), -1, "a");
+  listWriterOf(list).place(ev("first", "2026-01-01T00:00:09"), -1, null);
+  listWriterOf(list).place(ev("unknown-after", "2026-01-01T00:00:00"), -1, "nope");
   assert.deepEqual(ids(list), ["first", "a", "b", "c", "d", "unknown-after"]);
 });
 
 test("`storedCount()` counts the events a later ACP tool call replaced", () => {
   const list = new RemoteEventsList();
-  assert.equal(storedCount(list), 0);
-  placeEvent(list, acp("t1", "2026-01-01T00:00:01", "call-1", "in_progress"), 0);
-  placeEvent(list, ev("m", "2026-01-01T00:00:02"), 1);
-  placeEvent(list, acp("t2", "2026-01-01T00:00:03", "call-1", "completed"), 2);
+  assert.equal(listWriterOf(list).storedCount(), 0);
+  listWriterOf(list).place(acp("t1", "2026-01-01T00:00:01", "call-1", "in_progress"), 0);
+  listWriterOf(list).place(ev("m", "2026-01-01T00:00:02"), 1);
+  listWriterOf(list).place(acp("t2", "2026-01-01T00:00:03", "call-1", "completed"), 2);
   assert.deepEqual(ids(list), ["t2", "m"]);
   assert.equal(list.length, 2);
-  assert.equal(storedCount(list), 3);
+  assert.equal(listWriterOf(list).storedCount(), 3);
 });

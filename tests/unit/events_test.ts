@@ -3,14 +3,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EventValidationError } from "../../src/errors.ts";
-import {
-  contentText,
-  type Event,
-  isEventKind,
-  isPersistedEvent,
-  parseEvent,
-  parseEventFrame,
-} from "../../src/events.ts";
+import { contentText, isEventKind, isPersistedEvent } from "../../src/events/helpers.ts";
+import type { Event } from "../../src/events/kinds.ts";
+import { parseEvent, parseEventFrame } from "../../src/events/parse.ts";
 import { test } from "../support/test.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/events/", import.meta.url));

@@ -13,13 +13,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EventValidationError } from "../../src/errors.ts";
+import type { KnownEventKind } from "../../src/events/kinds.ts";
 import {
-  type KnownEventKind,
   parseEvent,
   parseEventFrame,
   type ParseEventResult,
   parseOwnedEvent,
-} from "../../src/events.ts";
+} from "../../src/events/parse.ts";
+import { knownEventSchema, unknownEventSchema } from "../../src/events/schema.ts";
 import { fuzzFrames } from "../chaos/fuzz_frames.ts";
 import { test } from "../support/test.ts";
 
@@ -222,6 +223,26 @@ const NESTED_FIELDS: Record<string, string[]> = {
   action: ["kind", "role"],
   observation: ["kind", "content"],
 };
+
+test("the corpus removes and retypes every field the schemas check, at both levels", () => {
+  const top = new Set(Object.keys(unknownEventSchema.entries));
+  const nested = new Map<string, Set<string>>();
+  for (const schema of knownEventSchema.options) {
+    for (const [key, entry] of Object.entries(schema.entries)) {
+      top.add(key);
+      const inner = entry.type === "optional" ? entry.wrapped : entry;
+      if (inner.type !== "loose_object") continue;
+      const fields = nested.get(key) ?? new Set<string>();
+      for (const field of Object.keys(inner.entries)) fields.add(field);
+      nested.set(key, fields);
+    }
+  }
+  assert.deepEqual([...top].filter((field) => !TOP_FIELDS.includes(field)), []);
+  for (const [outer, fields] of nested) {
+    assert.deepEqual([...fields].filter((f) => !NESTED_FIELDS[outer]?.includes(f)), [], outer);
+  }
+  assert.deepEqual([...nested.keys()].sort(), Object.keys(NESTED_FIELDS).sort());
+});
 
 const VALUES: unknown[] = [
   null,

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createAgentServerClient } from "../../src/client.ts";
+import { createAgentServerClient } from "../../src/rest/client.ts";
 import { NotFoundError } from "../../src/errors.ts";
 import type { Event } from "../../src/events.ts";
-import { RemoteEventsList } from "../../src/events_list.ts";
-import { RemoteState } from "../../src/remote_state.ts";
+import { RemoteEventsList } from "../../src/conversation/events_list.ts";
+import { RemoteState } from "../../src/conversation/remote_state.ts";
 import { test } from "../support/test.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/events/", import.meta.url));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RunWaiter } from "../../src/_run_waiter.ts";
+import { RunWaiter } from "../../src/conversation/_run_waiter.ts";
 import type { Event } from "../../src/events.ts";
 import { test } from "../support/test.ts";
 

@@ -14,10 +14,8 @@ import {
   UnsupportedByServerError,
 } from "../../src/errors.ts";
 import type { Event } from "../../src/events.ts";
-import {
-  WebSocketCallbackClient,
-  type WebSocketCallbackClientOptions,
-} from "../../src/websocket_client.ts";
+import type { WebSocketCallbackClientOptions } from "../../src/socket/types.ts";
+import { WebSocketCallbackClient } from "../../src/socket/websocket_client.ts";
 import {
   authenticate,
   type FakeWsConnection,

@@ -6,8 +6,8 @@ import {
   callInit,
   createAgentServerClient,
   normalizeHost,
-} from "../../src/client.ts";
-import { TIMEOUT_HEADER } from "../../src/_transport.ts";
+} from "../../../src/rest/client.ts";
+import { TIMEOUT_HEADER } from "../../../src/rest/_transport.ts";
 import {
   APIError,
   AuthenticationError,
@@ -18,8 +18,8 @@ import {
   RateLimitError,
   ServerError,
   ValidationError,
-} from "../../src/errors.ts";
-import { test } from "../support/test.ts";
+} from "../../../src/errors.ts";
+import { test } from "../../support/test.ts";
 
 const KEY = "sk-session-0123456789abcdef";
 const ID = "6c1b5b1e-0000-4000-8000-000000000000";

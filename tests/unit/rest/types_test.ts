@@ -5,8 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { type AgentServerClient, createAgentServerClient } from "../../src/client.ts";
-import { NotFoundError, ValidationError } from "../../src/errors.ts";
+import { type AgentServerClient, createAgentServerClient } from "../../../src/rest/client.ts";
+import { NotFoundError, ValidationError } from "../../../src/errors.ts";
 import type {
   RestBody,
   RestClient,
@@ -15,9 +15,10 @@ import type {
   RestMethod,
   RestOperation,
   RestPath,
-} from "../../src/rest_types.ts";
-import type { ConversationInfo, ConversationPage, Schemas } from "../../src/types.ts";
-import { test } from "../support/test.ts";
+  ServerInfo,
+} from "../../../src/rest/types.ts";
+import type { ConversationInfo, ConversationPage, Schemas } from "../../../src/types.ts";
+import { test } from "../../support/test.ts";
 
 const ID = "6c1b5b1e-0000-4000-8000-000000000000";
 
@@ -63,6 +64,10 @@ test("RestClient: AgentServerClient.rest is a RestClient; operations, params and
     >
   >(true);
   typeIs<Equal<RestBody<Get>, never>>(true);
+  // A multipart body is a FormData, sent as it is.
+  typeIs<Equal<RestBody<RestOperation<"post", "/api/file/upload">>, FormData>>(true);
+  // The routes the public document leaves out are typed too.
+  typeIs<Equal<RestData<RestOperation<"get", "/server_info">>, ServerInfo>>(true);
   // Every operation of every method has a result type (none resolves to `never`).
   type NeverData<M extends RestMethod> = {
     [P in RestPath<M>]: [RestData<RestOperation<M, P>>] extends [never] ? P : never;

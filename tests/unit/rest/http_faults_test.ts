@@ -4,18 +4,18 @@
  */
 
 import assert from "node:assert/strict";
-import { delay } from "../../src/_async.ts";
-import { callInit, createAgentServerClient } from "../../src/client.ts";
-import { ConnectionError, RateLimitError, ServerError, TimeoutError } from "../../src/errors.ts";
+import { delay } from "../../../src/_async.ts";
+import { callInit, createAgentServerClient } from "../../../src/rest/client.ts";
+import { ConnectionError, RateLimitError, ServerError, TimeoutError } from "../../../src/errors.ts";
 import {
   closedPort,
   type FakeAnswer,
   type FakeHttpServer,
   type RecordedRequest,
   startFakeHttpServer,
-} from "../support/fake_http_server.ts";
-import { test } from "../support/test.ts";
-import { waitFor } from "../support/wait.ts";
+} from "../../support/fake_http_server.ts";
+import { test } from "../../support/test.ts";
+import { waitFor } from "../../support/wait.ts";
 
 const ID = "6c1b5b1e-0000-4000-8000-000000000000";
 const CONVERSATION_PATH = `/api/conversations/${ID}`;

@@ -1,0 +1,286 @@
+/**
+ * {@linkcode History}: the one place that decides, for every event from REST or the socket,
+ * whether it is new (delivered once) and where it goes in `state.events` (the server's log order).
+ *
+ * Vocabulary:
+ * - **seed**: REST history into the list (and the state), without callbacks;
+ * - **take**: an event from the socket or a catch-up; delivered if it is new;
+ * - **catch up**: ask REST for what the socket has not delivered, and take it.
+ *
+ * One rule decides "new": a stored event is new when the list places it (the list's id set is
+ * the exactly-once record) and it was not delivered already from a `transient` frame; a frame the
+ * server never stores is always new.
+ *
+ * @module
+ */
+
+import { RemoteHandsError } from "../errors.ts";
+import { type Event, isPersistedEvent, parseOwnedEvent } from "../events.ts";
+import type { Connection } from "../rest/connection.ts";
+import { countEvents, readEventLog } from "../rest/events.ts";
+import type { SocketProtocol } from "../websocket_client.ts";
+import { type EventListWriter, listWriterOf, type RemoteEventsList } from "./events_list.ts";
+import type { RemoteState } from "./remote_state.ts";
+
+/** Most ids of events delivered from `transient` frames and not (yet) stored to remember. */
+const MAX_UNPLACED = 4_096;
+
+/**
+ * Options of {@linkcode History}.
+ *
+ * @example
+ * ```ts
+ * import type { HistoryOptions } from "./_history.ts";
+ * const deliver: HistoryOptions["deliver"] = (event) => console.log(event.kind);
+ * if (typeof deliver !== "function") throw new Error();
+ * ```
+ */
+export interface HistoryOptions {
+  /** The server. */
+  connection: Connection;
+  /** The conversation. */
+  conversationId: string;
+  /** The conversation's list, which the history writes. */
+  events: RemoteEventsList;
+  /** The conversation's state: seeded events update it. */
+  state: RemoteState;
+  /** Hands a new event to the state, callbacks, subscribers and runs. */
+  deliver: (event: Event) => void;
+  /** Receives problems that do not stop the conversation. */
+  report: (error: RemoteHandsError) => void;
+  /** Aborted when the conversation closes: ends catch-ups the socket started. */
+  closing: AbortSignal;
+}
+
+/** What {@linkcode History.onReady} reads of the socket. */
+export interface ReadySocket {
+  /** The socket in use (after a fall back, `events`). */
+  readonly protocol: "session" | "events";
+  /** Session socket: its resume cursor, the log's last seq at subscription (-1: empty log). */
+  readonly lastSeq: number | undefined;
+}
+
+/**
+ * A conversation's history and catch-up.
+ *
+ * How the first history is loaded, by socket:
+ * - session socket (preferred): the first connection is live only. Its first frame,
+ *   `sync{through_seq: T}`, says what the log held when the socket subscribed; the socket's
+ *   resume cursor is T from then on. The log is paged over REST while the socket connects; once
+ *   ready (`onReady`, which holds every later frame until it resolves), its first T + 1 events
+ *   are seeded into the list (REST pages are faster than the socket's replay); then the held
+ *   frames, the events after T, are taken. A reconnect resumes exactly after the last stored
+ *   event received (`after_seq`).
+ * - events socket (older servers, or after a frame too large for the session socket): the first
+ *   connection is live only and the whole history is paged once it is ready (the Python order); a
+ *   reconnect asks for everything since the newest stored event we have (`resumeAfter`), and
+ *   then catches up over REST what that resend can miss.
+ *
+ * Either way the history fills the list, not callbacks, and `create()` resolves only once it is
+ * loaded ({@linkcode History.loaded} rejects with the reason when it cannot be).
+ *
+ * @example
+ * ```ts ignore
+ * const history = new History({ connection, conversationId, events, state, deliver, report, closing });
+ * history.beginLoad("auto", signal);
+ * // new WebSocketCallbackClient({ callback: (e, seq, transient) => history.take(e, seq, transient),
+ * //   onReady: ({ reconnect }) => history.onReady(reconnect, socket), resumeAfter: () => history.resumeAfter() })
+ * await history.loaded(socket.waitUntilReady());
+ * ```
+ */
+export class History {
+  readonly #connection: Connection;
+  readonly #id: string;
+  readonly #events: RemoteEventsList;
+  readonly #writer: EventListWriter;
+  readonly #state: RemoteState;
+  readonly #deliver: (event: Event) => void;
+  readonly #report: (error: RemoteHandsError) => void;
+  readonly #closing: AbortSignal;
+  /**
+   * Ids of stored-kind events taken from `transient` frames (the server had not stored them):
+   * kept out of the list until they arrive as stored, then placed without a second delivery.
+   * Insertion-ordered; the oldest are forgotten past {@linkcode MAX_UNPLACED}.
+   */
+  readonly #unplaced = new Set<string>();
+  /** Whether the first history is in the list (or failed to load: see #loadError). */
+  #loaded = false;
+  #loadError: { error: unknown } | undefined;
+  /** Stops the first load when the wait for the socket gives up. */
+  readonly #stopLoading = new AbortController();
+  #loadSignal: AbortSignal = this.#stopLoading.signal;
+  /** Session socket: the log paged while the socket connects (unused after a fall back). */
+  #early: Promise<unknown[]> | undefined;
+
+  /** Creates the history of one conversation. */
+  constructor(options: HistoryOptions) {
+    this.#connection = options.connection;
+    this.#id = options.conversationId;
+    this.#events = options.events;
+    this.#writer = listWriterOf(options.events);
+    this.#state = options.state;
+    this.#deliver = options.deliver;
+    this.#report = options.report;
+    this.#closing = options.closing;
+  }
+
+  /** Starts the first load: unless the socket is the events one, the log is paged at once. */
+  beginLoad(protocol: SocketProtocol, signal: AbortSignal | undefined): void {
+    this.#loadSignal = signal
+      ? AbortSignal.any([signal, this.#stopLoading.signal])
+      : this.#stopLoading.signal;
+    if (protocol === "events") return;
+    this.#early = this.#read(undefined, undefined, this.#loadSignal);
+    this.#early.catch(() => {}); // awaited in onReady, or dropped
+  }
+
+  /**
+   * The socket's `onReady`: the first load on the first ready; after a reconnect of the events
+   * socket, a catch-up (its `since` resend can miss an event stamped before the newest one we
+   * have, on servers before 1.58; later frames wait until it ends).
+   */
+  async onReady(reconnect: boolean, socket: ReadySocket): Promise<void> {
+    if (reconnect && this.#loaded && socket.protocol === "events") {
+      await this.catchUp(undefined, this.#closing).catch((err: unknown) => {
+        if (!this.#closing.aborted) {
+          this.#report(
+            new RemoteHandsError("The REST catch-up after a reconnect failed", { cause: err }),
+          );
+        }
+      });
+      return;
+    }
+    if (reconnect || this.#loaded) return;
+    try {
+      // Session socket: the cursor its sync frame set (-1: the log was empty, so no history).
+      const through = socket.protocol === "session" ? socket.lastSeq : undefined;
+      if (this.#early && through !== undefined) {
+        let items = await this.#early;
+        // Events stored after the last page and before the subscription: page again.
+        if (items.length <= through) {
+          items = await this.#read(undefined, through + 1, this.#loadSignal);
+        }
+        this.#seed(items.slice(0, through + 1));
+      } else if (through === undefined || through >= 0) {
+        const max = through === undefined ? undefined : through + 1;
+        this.#seed(await this.#read(undefined, max, this.#loadSignal));
+      }
+    } catch (error) {
+      this.#loadError = { error };
+    } finally {
+      this.#loaded = true;
+    }
+  }
+
+  /** What the events socket resends on a reconnect: nothing before the first load, then
+   * everything since the list's newest event. */
+  resumeAfter(): string | null | undefined {
+    return this.#loaded ? this.#events.lastTimestamp : null;
+  }
+
+  /**
+   * Waits for `ready` (the socket's first ready, which runs the first load), then stops a page
+   * still loading; rejects with `ready`'s error, else with why the history could not be loaded.
+   */
+  async loaded(ready: Promise<void>): Promise<void> {
+    try {
+      await ready;
+    } finally {
+      this.#stopLoading.abort();
+    }
+    if (this.#loadError) throw this.#loadError.error;
+  }
+
+  /**
+   * Takes an event from the socket or a catch-up: placed in the list at its place in the log
+   * (`seq`: its sequence number, -1 when unknown; `after`: the id of the event before it, from a
+   * REST page) and delivered, once. A `transient` event (the server had not stored it) of a
+   * stored kind is delivered but kept out of the list, which must equal the log; when the same id
+   * later arrives stored, it is placed and not delivered again.
+   */
+  take(event: Event, seq = -1, transient = false, after?: string | null): void {
+    if (this.#isNew(event, seq, after, transient)) this.#deliver(event);
+  }
+
+  /**
+   * Catches up over REST with what the socket has not delivered: nothing when the server's event
+   * count says the list is complete; else the events since `since` (when given), and, if some are
+   * still missing (before 1.58 a `stats` update can be stamped before events stored ahead of it),
+   * the whole log. Found events are delivered once, at their place in the log.
+   */
+  async catchUp(since: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (!(await this.#missing(signal))) return;
+    if (since !== undefined) {
+      this.#takeAll(await this.#read(since, undefined, signal), false);
+      if (!(await this.#missing(signal))) return;
+    }
+    await this.readLog(signal);
+  }
+
+  /** Pages the whole log and takes what the list lacks (delivered once), without asking the
+   * event count first. */
+  async readLog(signal: AbortSignal | undefined): Promise<void> {
+    this.#takeAll(await this.#read(undefined, undefined, signal), true);
+  }
+
+  /** The one rule: whether `event` is seen for the first time (see the module doc). */
+  #isNew(event: Event, seq: number, after: string | null | undefined, transient: boolean): boolean {
+    if (!isPersistedEvent(event)) return true;
+    if (transient) {
+      if (this.#events.has(event.id) || this.#unplaced.has(event.id)) return false;
+      if (this.#unplaced.size >= MAX_UNPLACED) {
+        this.#unplaced.delete(this.#unplaced.values().next().value!);
+      }
+      this.#unplaced.add(event.id);
+      return true;
+    }
+    return this.#writer.place(event, seq, after) && !this.#unplaced.delete(event.id);
+  }
+
+  /** Seeds the log's first events (an item's index is its seq): new ones update the state only. */
+  #seed(items: unknown[]): void {
+    this.#parse(items, (event, index) => {
+      if (this.#isNew(event, index, undefined, false)) this.#state.updateStateFromEvent(event);
+    });
+  }
+
+  /** Takes REST items in log order: `fromStart`, an item's index is its seq; a missing event goes
+   * right after the item before it (after `since`, what precedes the first one is unknown). */
+  #takeAll(items: unknown[], fromStart: boolean): void {
+    let previous: string | null | undefined = fromStart ? null : undefined;
+    this.#parse(items, (event, index) => {
+      this.take(event, fromStart ? index : -1, false, previous);
+      previous = event.id;
+    });
+  }
+
+  /** Validates each REST item (a fresh JSON.parse result nobody else holds: in place); a bad one
+   * is reported and skipped. */
+  #parse(items: unknown[], each: (event: Event, index: number) => void): void {
+    for (let index = 0; index < items.length; index++) {
+      const parsed = parseOwnedEvent(items[index]);
+      if (parsed.success) each(parsed.event, index);
+      else this.#report(parsed.error);
+    }
+  }
+
+  /** The log's stored events from `since` (inclusive; the start without it), at most `max`. */
+  #read(
+    since: string | undefined,
+    max: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown[]> {
+    return readEventLog(this.#connection, this.#id, { since, max }, { signal });
+  }
+
+  /** Whether the server's log holds more than the list; true when the count is unknown. */
+  async #missing(signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      const count = await countEvents(this.#connection, this.#id, { signal });
+      return count === undefined || count > this.#writer.storedCount();
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      return true; // no count (an error, a proxy): page to be sure
+    }
+  }
+}

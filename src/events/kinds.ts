@@ -1,0 +1,130 @@
+/**
+ * The event union: every kind this client knows ({@linkcode EventKindMap}) and the kinds it does
+ * not ({@linkcode UnknownEvent}), as {@linkcode Event}.
+ *
+ * @module
+ */
+
+import type {
+  ACPToolCallEvent,
+  ActionEvent,
+  AgentErrorEvent,
+  BaseEvent,
+  ConversationErrorEvent,
+  ConversationStateUpdateEvent,
+  MessageEvent,
+  ObservationEvent,
+  PlainEvent,
+  ServerErrorEvent,
+  StreamingDeltaEvent,
+  UserRejectObservation,
+} from "./types.ts";
+
+/**
+ * Every kind this client knows, with its type.
+ *
+ * @example
+ * ```ts
+ * import type { EventKindMap } from "./kinds.ts";
+ * const kinds: (keyof EventKindMap)[] = ["MessageEvent", "PauseEvent"];
+ * if (kinds.length !== 2) throw new Error();
+ * ```
+ */
+export interface EventKindMap {
+  /** A user or agent message. */
+  MessageEvent: MessageEvent;
+  /** A tool call the agent made. */
+  ActionEvent: ActionEvent;
+  /** The result of a tool call. */
+  ObservationEvent: ObservationEvent;
+  /** A pending action that was rejected. */
+  UserRejectObservation: UserRejectObservation;
+  /** A tool or agent error the agent can react to. */
+  AgentErrorEvent: AgentErrorEvent;
+  /** The system prompt and tools the agent starts with. */
+  SystemPromptEvent: PlainEvent<"SystemPromptEvent">;
+  /** A change of the conversation's state. */
+  ConversationStateUpdateEvent: ConversationStateUpdateEvent;
+  /** The run failed. */
+  ConversationErrorEvent: ConversationErrorEvent;
+  /** The user paused the agent (takes effect between steps). */
+  PauseEvent: PlainEvent<"PauseEvent">;
+  /** The agent was interrupted mid-step (the running LLM call is cancelled). */
+  InterruptEvent: PlainEvent<"InterruptEvent">;
+  /** The history was condensed (some events are forgotten by the LLM view). */
+  Condensation: PlainEvent<"Condensation">;
+  /** A request to condense the history. */
+  CondensationRequest: PlainEvent<"CondensationRequest">;
+  /** A summary a condenser made of forgotten events. */
+  CondensationSummaryEvent: PlainEvent<"CondensationSummaryEvent">;
+  /** A hook ran: its type, command and result. */
+  HookExecutionEvent: PlainEvent<"HookExecutionEvent">;
+  /** Raw LLM completion log data (when the LLM logs completions). */
+  LLMCompletionLogEvent: PlainEvent<"LLMCompletionLogEvent">;
+  /** Token ids of an LLM interaction (vLLM). */
+  TokenEvent: PlainEvent<"TokenEvent">;
+  /** A tool call run by an ACP server. */
+  ACPToolCallEvent: ACPToolCallEvent;
+  /** Risk levels a security analyzer gave to pending actions. */
+  SecurityAnalysisEvent: PlainEvent<"SecurityAnalysisEvent">;
+  /** Token deltas when streaming is on. */
+  StreamingDeltaEvent: StreamingDeltaEvent;
+  /** The server could not handle a frame the client sent. */
+  ServerErrorEvent: ServerErrorEvent;
+}
+
+/**
+ * The kinds this client knows by name.
+ *
+ * @example
+ * ```ts
+ * import type { KnownEventKind } from "./kinds.ts";
+ * const kind: KnownEventKind = "ActionEvent";
+ * if (kind !== "ActionEvent") throw new Error();
+ * ```
+ */
+export type KnownEventKind = keyof EventKindMap;
+
+/**
+ * An event of a known kind `K`, with its key fields typed and every other field kept.
+ *
+ * @example
+ * ```ts
+ * import type { EventOfKind } from "./kinds.ts";
+ * const failed: EventOfKind<"ConversationErrorEvent"> = {
+ *   kind: "ConversationErrorEvent", id: "f1", timestamp: "2026-01-01T00:00:00",
+ *   source: "environment", code: "APIError", detail: "rate limited",
+ * };
+ * if (failed.code !== "APIError") throw new Error();
+ * ```
+ */
+export type EventOfKind<K extends KnownEventKind> = EventKindMap[K];
+
+/**
+ * An event of a kind this client does not know (e.g. from a newer server), kept as sent.
+ *
+ * @example
+ * ```ts
+ * import type { UnknownEvent } from "./kinds.ts";
+ * import { parseEvent } from "./parse.ts";
+ * const r = parseEvent({ kind: "FutureEvent", id: "u1", timestamp: "2026-01-01T00:00:00", source: "agent", extra: 1 });
+ * if (!r.success) throw r.error;
+ * const event: UnknownEvent = r.event;
+ * if (event.extra !== 1) throw new Error("extra fields are kept");
+ * ```
+ */
+export type UnknownEvent = BaseEvent;
+
+/**
+ * Any event: a known kind or an unknown one. Narrow with {@linkcode isEventKind}.
+ *
+ * @example
+ * ```ts
+ * import { isEventKind } from "./helpers.ts";
+ * import type { Event } from "./kinds.ts";
+ * const events: Event[] = [{ kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" }];
+ * const pauses = events.filter((e) => isEventKind(e, "PauseEvent"));
+ * if (pauses.length !== 1) throw new Error();
+ * ```
+ */
+export type Event = EventKindMap[KnownEventKind] | UnknownEvent;
