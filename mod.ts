@@ -38,39 +38,87 @@
  * @module
  */
 
+// The REST core, as an escape hatch for what the classes below do not cover.
 export {
   type AgentServerClient,
   type AgentServerClientOptions,
-  type AgentServerPaths,
-  callInit,
   type CallOptions,
   createAgentServerClient,
-  normalizeHost,
-} from "./src/client.ts";
+  type FetchLike,
+} from "./src/rest/client.ts";
+export type { AgentServerPaths, RestClient } from "./src/rest/types.ts";
+
+// The mirrored classes and their options.
+export { RemoteConversation } from "./src/conversation/remote_conversation.ts";
 export type {
-  RestBody,
-  RestCall,
-  RestCallOptions,
-  RestClient,
-  RestData,
-  RestInit,
-  RestInitArgs,
-  RestJsonContent,
-  RestMethod,
-  RestOperation,
-  RestParams,
-  RestParseAs,
-  RestParsedBody,
-  RestPath,
-  RestResult,
-  RestSuccessStatus,
-} from "./src/rest_types.ts";
+  ConversationCallback,
+  ConversationVisualizerLike,
+  EventsOptions,
+  GenerateTitleOptions,
+  RemoteConversationOptions,
+  RunOptions,
+  TitleLLM,
+} from "./src/conversation/types.ts";
+export { RemoteEventsList } from "./src/conversation/events_list.ts";
+export { RemoteState, type RemoteStateOptions } from "./src/conversation/remote_state.ts";
+export { RemoteWorkspace } from "./src/workspace/remote_workspace.ts";
+export type {
+  BashOutput,
+  CommandResult,
+  ExecuteCommandOptions,
+  FileContent,
+  FileUploadResult,
+  GitChange,
+  GitChangesOptions,
+  GitChangeStatus,
+  GitDiff,
+  GitDiffOptions,
+  RemoteWorkspaceOptions,
+} from "./src/workspace/types.ts";
+export { WebSocketCallbackClient } from "./src/socket/websocket_client.ts";
+export type {
+  CloseInfo,
+  ReadyInfo,
+  SocketProtocol,
+  WaitUntilReadyOptions,
+  WebSocketCallbackClientOptions,
+  WebSocketConstructorLike,
+  WebSocketLike,
+} from "./src/socket/types.ts";
+export type { ReconnectOptions } from "./src/socket/reconnect.ts";
+
+// Events.
+export type {
+  ACPToolCallEvent,
+  ActionEvent,
+  AgentErrorEvent,
+  BaseEvent,
+  ConversationErrorEvent,
+  ConversationStateUpdateEvent,
+  KindObject,
+  MessageEvent,
+  ObservationEvent,
+  PlainEvent,
+  ServerErrorEvent,
+  StreamingDeltaEvent,
+  UserRejectObservation,
+} from "./src/events/types.ts";
+export type {
+  Event,
+  EventKindMap,
+  EventOfKind,
+  KnownEventKind,
+  UnknownEvent,
+} from "./src/events/kinds.ts";
+export { parseEvent, type ParseEventResult } from "./src/events/parse.ts";
+export { contentText, isEventKind } from "./src/events/helpers.ts";
+
+// Errors.
 export {
   APIError,
   type APIErrorRequest,
   AuthenticationError,
   BadRequestError,
-  closeError,
   ConflictError,
   ConnectionError,
   ConversationRunError,
@@ -89,59 +137,9 @@ export {
   ValidationError,
   WebSocketConnectionError,
 } from "./src/errors.ts";
-export {
-  type ACPToolCallEvent,
-  type ActionEvent,
-  type AgentErrorEvent,
-  type BaseEvent,
-  contentText,
-  type ConversationErrorEvent,
-  type ConversationStateUpdateEvent,
-  type Event,
-  type EventKindMap,
-  type EventOfKind,
-  isEventKind,
-  isPersistedEvent,
-  type KindObject,
-  type KnownEventKind,
-  type MessageEvent,
-  type ObservationEvent,
-  parseEvent,
-  parseEventFrame,
-  type ParseEventResult,
-  type PlainEvent,
-  type ServerErrorEvent,
-  type StreamingDeltaEvent,
-  type UnknownEvent,
-  type UserRejectObservation,
-} from "./src/events.ts";
-export { RemoteEventsList } from "./src/events_list.ts";
-export { RemoteState, type RemoteStateOptions } from "./src/remote_state.ts";
-export {
-  type ConversationCallback,
-  type ConversationVisualizerLike,
-  type EventsOptions,
-  type GenerateTitleOptions,
-  RemoteConversation,
-  type RemoteConversationOptions,
-  type RunOptions,
-} from "./src/remote_conversation.ts";
-export type { TitleLLM } from "./src/_title.ts";
-export {
-  type BashOutput,
-  type CommandResult,
-  type ExecuteCommandOptions,
-  type FileContent,
-  type FileUploadResult,
-  type GitChange,
-  type GitChangesOptions,
-  type GitChangeStatus,
-  type GitDiff,
-  type GitDiffOptions,
-  RemoteWorkspace,
-  type RemoteWorkspaceOptions,
-} from "./src/workspace.ts";
-export { EventBufferOverflowError } from "./src/_event_stream.ts";
+export { EventBufferOverflowError } from "./src/conversation/event_stream.ts";
+
+// Confirmation policies and secrets.
 export {
   AlwaysConfirm,
   type ConfirmationPolicy,
@@ -149,7 +147,6 @@ export {
   ConfirmRisky,
   type ConfirmRiskyOptions,
   NeverConfirm,
-  policyToJSON,
   type SecurityRisk,
 } from "./src/confirmation_policy.ts";
 export {
@@ -159,18 +156,8 @@ export {
   StaticSecret,
   type StaticSecretOptions,
 } from "./src/secrets.ts";
-export {
-  type CloseInfo,
-  type ReadyInfo,
-  reconnectDelay,
-  type ReconnectOptions,
-  type SocketProtocol,
-  type WaitUntilReadyOptions,
-  WebSocketCallbackClient,
-  type WebSocketCallbackClientOptions,
-  type WebSocketConstructorLike,
-  type WebSocketLike,
-} from "./src/websocket_client.ts";
+
+// Friendly names of the server's own schemas.
 export type {
   AgentConfig,
   AgentServerComponents,
@@ -185,4 +172,3 @@ export type {
   StartConversationRequest,
   Success,
 } from "./src/types.ts";
-export type { FetchLike } from "./src/_transport.ts";

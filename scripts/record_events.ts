@@ -25,7 +25,7 @@ import { join } from "node:path";
 import { marker, scriptedLlmConfig, startScriptedLlm } from "../tests/support/scripted_llm.ts";
 import { AGENT_SERVER_VERSION, AgentServer } from "./agent_server.ts";
 import { REPO_ROOT } from "./_agent_server_install.ts";
-import { parseEvent } from "../src/events.ts";
+import { parseEvent } from "../src/events/parse.ts";
 
 type Json = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ProtocolError } from "./errors.ts";
+import { ProtocolError } from "./errors/protocol.ts";
 
 /**
  * The longest delay timers keep (2^31 - 1 ms, about 24.8 days); a longer one fires at once.

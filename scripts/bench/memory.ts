@@ -12,7 +12,9 @@
 
 import { Buffer } from "node:buffer";
 import process from "node:process";
-import { isPersistedEvent, parseEventFrame, RemoteEventsList } from "../../mod.ts";
+import { RemoteEventsList } from "../../mod.ts";
+import { isPersistedEvent } from "../../src/events/helpers.ts";
+import { parseEventFrame } from "../../src/events/parse.ts";
 import { Corpus } from "./corpus.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -7,7 +7,7 @@
  */
 
 import { RemoteHandsError } from "../errors.ts";
-import type { Event, EventOfKind, KnownEventKind } from "../events.ts";
+import type { Event, EventOfKind, KnownEventKind } from "../events/kinds.ts";
 import { checkEventsOptions, checkListener } from "./_options.ts";
 import { EventHub } from "./event_stream.ts";
 import type { RemoteEventsList } from "./events_list.ts";

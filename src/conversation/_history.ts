@@ -15,10 +15,12 @@
  */
 
 import { RemoteHandsError } from "../errors.ts";
-import { type Event, isPersistedEvent, parseOwnedEvent } from "../events.ts";
+import type { Event } from "../events/kinds.ts";
+import { isPersistedEvent } from "../events/helpers.ts";
+import { parseOwnedEvent } from "../events/parse.ts";
 import type { Connection } from "../rest/connection.ts";
 import { countEvents, readEventLog } from "../rest/events.ts";
-import type { SocketProtocol } from "../websocket_client.ts";
+import type { SocketProtocol } from "../socket/types.ts";
 import { type EventListWriter, listWriterOf, type RemoteEventsList } from "./events_list.ts";
 import type { RemoteState } from "./remote_state.ts";
 

@@ -16,7 +16,7 @@ import {
   RemoteHandsError,
   TimeoutError,
 } from "../errors.ts";
-import type { Event } from "../events.ts";
+import type { Event } from "../events/kinds.ts";
 import type { Connection } from "../rest/connection.ts";
 import { getConversation, runConversation } from "../rest/conversations.ts";
 import type { ConversationExecutionStatus } from "../types.ts";

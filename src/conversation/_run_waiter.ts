@@ -18,7 +18,7 @@
  * @module
  */
 
-import type { Event } from "../events.ts";
+import type { Event } from "../events/kinds.ts";
 
 /**
  * Statuses a run can end in.

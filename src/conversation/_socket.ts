@@ -9,7 +9,8 @@
 
 import { AuthenticationError, NotFoundError, type RemoteHandsError } from "../errors.ts";
 import type { Connection } from "../rest/connection.ts";
-import { type SocketProtocol, WebSocketCallbackClient } from "../websocket_client.ts";
+import type { SocketProtocol } from "../socket/types.ts";
+import { WebSocketCallbackClient } from "../socket/websocket_client.ts";
 import type { History } from "./_history.ts";
 
 /**

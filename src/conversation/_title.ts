@@ -8,7 +8,8 @@
  */
 
 import { ProtocolError, RemoteHandsError } from "../errors.ts";
-import { contentText, type Event } from "../events.ts";
+import { contentText } from "../events/helpers.ts";
+import type { Event } from "../events/kinds.ts";
 import { fetchWithinOrigin } from "../rest/_redirect.ts";
 import { type FetchLike, readBounded } from "../rest/_transport.ts";
 import type { Connection } from "../rest/connection.ts";

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { type Event, isPersistedEvent } from "../events.ts";
+import type { Event } from "../events/kinds.ts";
+import { isPersistedEvent } from "../events/helpers.ts";
 
 /**
  * How a conversation writes its own list: in the server's log order, not by timestamp. Plumbing

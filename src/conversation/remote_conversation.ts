@@ -13,7 +13,7 @@ import {
   policyToJSON,
 } from "../confirmation_policy.ts";
 import { RemoteHandsError } from "../errors.ts";
-import type { Event, EventOfKind, KnownEventKind } from "../events.ts";
+import type { Event, EventOfKind, KnownEventKind } from "../events/kinds.ts";
 import type { CallOptions } from "../rest/client.ts";
 import { type Connection, connectionOf } from "../rest/connection.ts";
 import * as rest from "../rest/conversations.ts";
@@ -25,8 +25,8 @@ import type {
   ConversationInfo,
   Message,
 } from "../types.ts";
-import type { WebSocketCallbackClient } from "../websocket_client.ts";
-import type { RemoteWorkspace } from "../workspace.ts";
+import type { WebSocketCallbackClient } from "../socket/websocket_client.ts";
+import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
 import { openConversation } from "./_attach.ts";
 import { Delivery } from "./_delivery.ts";
 import { History } from "./_history.ts";

@@ -6,7 +6,7 @@
 
 import { setOwn } from "../_checks.ts";
 import type { ConfirmationPolicyJSON } from "../confirmation_policy.ts";
-import type { Event } from "../events.ts";
+import type { Event } from "../events/kinds.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "../rest/_transport.ts";
 import type { AgentServerClient, CallOptions } from "../rest/client.ts";
 import type { Connection } from "../rest/connection.ts";

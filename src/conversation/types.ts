@@ -6,12 +6,12 @@
  */
 
 import type { ConfirmationPolicy, ConfirmationPolicyJSON } from "../confirmation_policy.ts";
-import type { Event } from "../events.ts";
+import type { Event } from "../events/kinds.ts";
 import type { SecretValue } from "../secrets.ts";
 import type { AgentConfig } from "../types.ts";
-import type { SocketProtocol } from "../websocket_client.ts";
+import type { SocketProtocol } from "../socket/types.ts";
 import type { RemoteHandsError } from "../errors.ts";
-import type { RemoteWorkspace } from "../workspace.ts";
+import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
 
 /**
  * A function that receives every event once.
@@ -60,7 +60,7 @@ export interface ConversationVisualizerLike {
  * ```ts
  * import type { RemoteConversationOptions } from "./types.ts";
  * import { ConfirmRisky } from "../confirmation_policy.ts";
- * import { RemoteWorkspace } from "../workspace.ts";
+ * import { RemoteWorkspace } from "../workspace/remote_workspace.ts";
  * const options: RemoteConversationOptions = {
  *   agent: { kind: "Agent", llm: { model: "openai/gpt-4o-mini", api_key: "sk-..." }, tools: [{ name: "terminal" }] },
  *   workspace: new RemoteWorkspace({ host: "http://127.0.0.1:8000", workingDir: "/workspace" }),

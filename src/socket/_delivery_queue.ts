@@ -10,7 +10,7 @@
  */
 
 import { RemoteHandsError } from "../errors.ts";
-import type { Event } from "../events.ts";
+import type { Event } from "../events/kinds.ts";
 import { describeError } from "./_describe.ts";
 import type { ReadyInfo } from "./types.ts";
 
@@ -92,7 +92,7 @@ interface Waiter {
  * @example
  * ```ts
  * import { DeliveryQueue } from "./_delivery_queue.ts";
- * import type { Event } from "../events.ts";
+ * import type { Event } from "../events/kinds.ts";
  * const seen: string[] = [];
  * const queue = new DeliveryQueue({
  *   callback: (event) => seen.push(event.id),

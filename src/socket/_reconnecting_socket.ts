@@ -9,7 +9,8 @@
 
 import { redactText } from "../_redact.ts";
 import { EventValidationError, RemoteHandsError, WebSocketConnectionError } from "../errors.ts";
-import { type Event, parseEventFrame } from "../events.ts";
+import type { Event } from "../events/kinds.ts";
+import { parseEventFrame } from "../events/parse.ts";
 import { probeConversation, probeReady, socketUrl } from "../rest/sockets.ts";
 import {
   type CloseAction,

@@ -12,7 +12,8 @@
 
 import { shown } from "../_checks.ts";
 import { EventValidationError } from "../errors.ts";
-import { type Event, type ParseEventResult, parseOwnedEvent } from "../events.ts";
+import type { Event } from "../events/kinds.ts";
+import { type ParseEventResult, parseOwnedEvent } from "../events/parse.ts";
 
 /**
  * A decoded session frame.

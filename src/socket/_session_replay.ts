@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Event } from "../events.ts";
+import type { Event } from "../events/kinds.ts";
 import type { QueueConnection, QueueItem } from "./_delivery_queue.ts";
 import type { SessionFrame } from "./_session_frames.ts";
 

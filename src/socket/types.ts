@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Event } from "../events.ts";
+import type { Event } from "../events/kinds.ts";
 import type { RemoteHandsError } from "../errors.ts";
 import type { ReconnectOptions } from "./reconnect.ts";
 

@@ -15,11 +15,11 @@
 import assert from "node:assert/strict";
 import util from "node:util";
 import { delay } from "../../src/_async.ts";
-import { ConversationManager } from "../../src/conversation_manager.ts";
+import { ConversationManager } from "../../src/manager/conversation_manager.ts";
 import { ConversationRunError, ProtocolError, TimeoutError } from "../../src/errors.ts";
-import type { Event } from "../../src/events.ts";
+import type { Event } from "../../src/events/kinds.ts";
 import { RemoteConversation } from "../../src/conversation/remote_conversation.ts";
-import { RemoteWorkspace } from "../../src/workspace.ts";
+import { RemoteWorkspace } from "../../src/workspace/remote_workspace.ts";
 import { startFakeHttpServer } from "../support/fake_http_server.ts";
 import {
   authenticate,

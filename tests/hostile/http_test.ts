@@ -6,9 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { callInit, createAgentServerClient } from "../../src/client.ts";
-import { fetchWithinOrigin } from "../../src/_redirect.ts";
-import { titleFromLLM } from "../../src/_title.ts";
+import { callInit, createAgentServerClient } from "../../src/rest/client.ts";
+import { fetchWithinOrigin } from "../../src/rest/_redirect.ts";
+import { titleFromLLM } from "../../src/conversation/_title.ts";
 import {
   APIError,
   ProtocolError,
@@ -16,7 +16,7 @@ import {
   ResponseTooLargeError,
   ValidationError,
 } from "../../src/errors.ts";
-import { RemoteWorkspace } from "../../src/workspace.ts";
+import { RemoteWorkspace } from "../../src/workspace/remote_workspace.ts";
 import {
   type FakeHttpServer,
   type RecordedRequest,

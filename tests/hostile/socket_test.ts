@@ -15,7 +15,7 @@ import {
   type RemoteHandsError,
   WebSocketConnectionError,
 } from "../../src/errors.ts";
-import type { Event } from "../../src/events.ts";
+import type { Event } from "../../src/events/kinds.ts";
 import { MIN_RECONNECT_DELAY_MS, reconnectDelay } from "../../src/socket/reconnect.ts";
 import type { WebSocketCallbackClientOptions } from "../../src/socket/types.ts";
 import { WebSocketCallbackClient } from "../../src/socket/websocket_client.ts";

@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { createAgentServerClient } from "../../src/rest/client.ts";
-import { type Event, parseEvent } from "../../src/events.ts";
+import type { Event } from "../../src/events/kinds.ts";
+import { parseEvent } from "../../src/events/parse.ts";
 import { listWriterOf, RemoteEventsList } from "../../src/conversation/events_list.ts";
 import { RemoteState } from "../../src/conversation/remote_state.ts";
 import { test } from "../support/test.ts";

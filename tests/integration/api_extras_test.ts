@@ -8,12 +8,12 @@ import {
   type ActionEvent,
   BadRequestError,
   type Event,
-  isPersistedEvent,
   NotFoundError,
   RemoteConversation,
   type RemoteHandsError,
   RemoteWorkspace,
 } from "../../mod.ts";
+import { isPersistedEvent } from "../../src/events/helpers.ts";
 import { ConversationManager } from "../../manager.ts";
 import { marker } from "../support/scripted_llm.ts";
 import { scriptedAgent, stack, uniqueId } from "../support/stack.ts";

@@ -16,7 +16,7 @@ import {
   WebSocketCallbackClient,
 } from "../../mod.ts";
 import { ConversationVisualizer } from "../../visualizer.ts";
-import { contentText, isPersistedEvent } from "../../src/events.ts";
+import { contentText, isPersistedEvent } from "../../src/events/helpers.ts";
 import { marker } from "../support/scripted_llm.ts";
 import { llmRequests, scriptedAgent, stack, uniqueId } from "../support/stack.ts";
 import { startTcpProxy } from "../support/tcp_proxy.ts";

@@ -15,7 +15,7 @@ import {
   type WebSocketConstructorLike,
   type WebSocketLike,
 } from "../../mod.ts";
-import { isPersistedEvent } from "../../src/events.ts";
+import { isPersistedEvent } from "../../src/events/helpers.ts";
 import { marker } from "../support/scripted_llm.ts";
 import { scriptedAgent, stack, uniqueId } from "../support/stack.ts";
 import { startTcpProxy } from "../support/tcp_proxy.ts";

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { delay } from "../../src/_async.ts";
-import type { ReconnectOptions } from "../../src/websocket_client.ts";
+import type { ReconnectOptions } from "../../src/socket/reconnect.ts";
 
 /** Fast, deterministic reconnects: 10 ms, 20 ms, 40 ms, 40 ms, ...; the count never resets. */
 export const FAST: ReconnectOptions = {

@@ -53,7 +53,9 @@ test("src/ has no `as never`, `as any` or `as unknown as`", () => {
 });
 
 test("src/ imports no node: modules (web standards only)", () => {
-  const offenders = LIBRARY.filter((path) => /from\s+["']node:|import\(\s*["']node:/.test(read(path)));
+  const offenders = LIBRARY.filter((path) =>
+    /from\s+["']node:|import\(\s*["']node:/.test(read(path))
+  );
   assert.deepEqual(offenders, []);
 });
 

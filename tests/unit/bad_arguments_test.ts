@@ -4,18 +4,15 @@
  */
 
 import assert from "node:assert/strict";
-import { callInit, createAgentServerClient } from "../../src/client.ts";
+import { callInit, createAgentServerClient } from "../../src/rest/client.ts";
 import { type ConfirmationPolicy, ConfirmRisky } from "../../src/confirmation_policy.ts";
-import {
-  RemoteConversation,
-  type RemoteConversationOptions,
-} from "../../src/remote_conversation.ts";
+import { RemoteConversation } from "../../src/conversation/remote_conversation.ts";
+import type { RemoteConversationOptions } from "../../src/conversation/types.ts";
 import { LookupSecret, type SecretValue, StaticSecret } from "../../src/secrets.ts";
-import {
-  WebSocketCallbackClient,
-  type WebSocketCallbackClientOptions,
-} from "../../src/websocket_client.ts";
-import { RemoteWorkspace, type RemoteWorkspaceOptions } from "../../src/workspace.ts";
+import { WebSocketCallbackClient } from "../../src/socket/websocket_client.ts";
+import type { WebSocketCallbackClientOptions } from "../../src/socket/types.ts";
+import { RemoteWorkspace } from "../../src/workspace/remote_workspace.ts";
+import type { RemoteWorkspaceOptions } from "../../src/workspace/types.ts";
 import { test } from "../support/test.ts";
 
 const ID = "6c1b5b1e-0000-4000-8000-000000000000";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Event } from "../../src/events.ts";
+import type { Event } from "../../src/events/kinds.ts";
 import { listWriterOf, RemoteEventsList } from "../../src/conversation/events_list.ts";
 import { test } from "../support/test.ts";
 

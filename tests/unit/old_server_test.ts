@@ -9,14 +9,14 @@
  */
 
 import assert from "node:assert/strict";
-import { ConversationManager } from "../../src/conversation_manager.ts";
+import { ConversationManager } from "../../src/manager/conversation_manager.ts";
 import {
   BadRequestError,
   NotFoundError,
   RemoteHandsError,
   UnsupportedByServerError,
 } from "../../src/errors.ts";
-import { RemoteWorkspace } from "../../src/workspace.ts";
+import { RemoteWorkspace } from "../../src/workspace/remote_workspace.ts";
 import {
   type FakeAnswer,
   type FakeHttpServer,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAgentServerClient } from "../../src/rest/client.ts";
 import { NotFoundError } from "../../src/errors.ts";
-import type { Event } from "../../src/events.ts";
+import type { Event } from "../../src/events/kinds.ts";
 import { RemoteEventsList } from "../../src/conversation/events_list.ts";
 import { RemoteState } from "../../src/conversation/remote_state.ts";
 import { test } from "../support/test.ts";

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RunWaiter } from "../../src/conversation/_run_waiter.ts";
-import type { Event } from "../../src/events.ts";
+import type { Event } from "../../src/events/kinds.ts";
 import { test } from "../support/test.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/events/", import.meta.url));

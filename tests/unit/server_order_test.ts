@@ -6,9 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import type { Event } from "../../src/events.ts";
-import { RemoteConversation } from "../../src/remote_conversation.ts";
-import { RemoteWorkspace } from "../../src/workspace.ts";
+import type { Event } from "../../src/events/kinds.ts";
+import { RemoteConversation } from "../../src/conversation/remote_conversation.ts";
+import { RemoteWorkspace } from "../../src/workspace/remote_workspace.ts";
 import {
   authenticate,
   type FakeHttpRequest,

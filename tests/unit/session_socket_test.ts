@@ -13,7 +13,7 @@ import {
   type RemoteHandsError,
   UnsupportedByServerError,
 } from "../../src/errors.ts";
-import type { Event } from "../../src/events.ts";
+import type { Event } from "../../src/events/kinds.ts";
 import type { WebSocketCallbackClientOptions } from "../../src/socket/types.ts";
 import { WebSocketCallbackClient } from "../../src/socket/websocket_client.ts";
 import {

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { firstUserMessage, titleFromLLM, truncateTitle } from "../../src/conversation/_title.ts";
 import type { TitleLLM } from "../../src/conversation/types.ts";
 import { RemoteHandsError } from "../../src/errors.ts";
-import type { Event } from "../../src/events.ts";
+import type { Event } from "../../src/events/kinds.ts";
 import { test } from "../support/test.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/events/", import.meta.url));

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import net from "node:net";
-import { callInit, createAgentServerClient } from "../../src/client.ts";
+import { callInit, createAgentServerClient } from "../../src/rest/client.ts";
 import {
   createTransport,
   type FetchLike,
   retryAfterMs,
   TIMEOUT_HEADER,
   type TransportOptions,
-} from "../../src/_transport.ts";
+} from "../../src/rest/_transport.ts";
 import { ConnectionError, ServerError, TimeoutError } from "../../src/errors.ts";
 import { FakeTime } from "../support/fake_time.ts";
 import { test } from "../support/test.ts";
@@ -753,7 +753,7 @@ test("`createAgentServerClient()` rejects with the signal's reason when aborted 
 // --- body limits, redirects, answers that are not JSON -------------------------------------------
 
 test("`readBounded()` reads a declared, uncompressed body in one call and a chunked one with a count", async () => {
-  const { readBounded } = await import("../../src/_transport.ts");
+  const { readBounded } = await import("../../src/rest/_transport.ts");
   const declared = new Response("abcd", { headers: { "content-length": "4" } });
   assert.equal(new TextDecoder().decode(await readBounded(declared, 4, "GET /x", false)), "abcd");
   const chunks = ["ab", "cd", "ef"].map((s) => new TextEncoder().encode(s));

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Event, parseEvent } from "../../src/events.ts";
-import { ConversationVisualizer } from "../../src/visualizer.ts";
+import type { Event } from "../../src/events/kinds.ts";
+import { parseEvent } from "../../src/events/parse.ts";
+import { ConversationVisualizer } from "../../src/visualizer/conversation_visualizer.ts";
 import { test } from "../support/test.ts";
 
 const FIXTURES = new URL("../fixtures/events/", import.meta.url);

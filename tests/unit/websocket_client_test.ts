@@ -7,12 +7,10 @@ import {
   RemoteHandsError,
   WebSocketConnectionError,
 } from "../../src/errors.ts";
-import type { Event } from "../../src/events.ts";
-import {
-  reconnectDelay,
-  WebSocketCallbackClient,
-  type WebSocketCallbackClientOptions,
-} from "../../src/websocket_client.ts";
+import type { Event } from "../../src/events/kinds.ts";
+import { reconnectDelay } from "../../src/socket/reconnect.ts";
+import { WebSocketCallbackClient } from "../../src/socket/websocket_client.ts";
+import type { WebSocketCallbackClientOptions } from "../../src/socket/types.ts";
 import {
   authenticate,
   type FakeWsConnection,

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { RemoteHandsError } from "../../../src/errors.ts";
-import type { Event } from "../../../src/events.ts";
+import type { Event } from "../../../src/events/kinds.ts";
 import {
   DeliveryQueue,
   type DeliveryTargets,

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { EventValidationError } from "../../../src/errors.ts";
-import type { Event } from "../../../src/events.ts";
+import type { Event } from "../../../src/events/kinds.ts";
 import type { QueueItem } from "../../../src/socket/_delivery_queue.ts";
 import {
   decodeSessionFrame,
