@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The two commands of the README, for a fresh machine:
 #   bash scripts/dev.sh demo   starts the real agent server and the scripted LLM, runs a conversation
-#   bash scripts/dev.sh bench  (a third) runs the side-by-side benchmarks; --readme updates README
+#   bash scripts/dev.sh bench  (a third) runs the side-by-side benchmarks; --readme updates docs/benchmarks.md
 #   bash scripts/dev.sh test   runs everything CI runs (fmt, lint, type check, codegen check,
 #                              unit + integration tests under Deno, the test suite under Bun,
 #                              and real conversations from Node, headless Chromium and workerd)
