@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { ConfirmRisky, type SecurityRisk } from "./confirmation_policy.ts";
+ * import { ConfirmRisky, type SecurityRisk } from "@remote-hands/client";
  * const threshold: SecurityRisk = "MEDIUM";
  * if (new ConfirmRisky({ threshold }).threshold !== "MEDIUM") throw new Error();
  * ```
@@ -21,7 +21,7 @@ export type SecurityRisk = "LOW" | "MEDIUM" | "HIGH";
  *
  * @example
  * ```ts
- * import { ConfirmRisky, type ConfirmationPolicyJSON } from "./confirmation_policy.ts";
+ * import { ConfirmRisky, type ConfirmationPolicyJSON } from "@remote-hands/client";
  * const json: ConfirmationPolicyJSON = new ConfirmRisky().toJSON();
  * // { kind: "ConfirmRisky", threshold: "HIGH", confirm_unknown: true }
  * if (json.kind !== "ConfirmRisky" || json.threshold !== "HIGH") throw new Error();
@@ -37,7 +37,7 @@ export type ConfirmationPolicyJSON =
  *
  * @example
  * ```ts
- * import { AlwaysConfirm, type ConfirmationPolicy, NeverConfirm } from "./confirmation_policy.ts";
+ * import { AlwaysConfirm, type ConfirmationPolicy, NeverConfirm } from "@remote-hands/client";
  * const policies: ConfirmationPolicy[] = [new NeverConfirm(), new AlwaysConfirm()];
  * if (policies.map((p) => p.kind).join() !== "NeverConfirm,AlwaysConfirm") throw new Error();
  * ```
@@ -49,7 +49,7 @@ export type ConfirmationPolicy = NeverConfirm | AlwaysConfirm | ConfirmRisky;
  *
  * @example
  * ```ts
- * import { NeverConfirm } from "./confirmation_policy.ts";
+ * import { NeverConfirm } from "@remote-hands/client";
  * if (JSON.stringify(new NeverConfirm()) !== '{"kind":"NeverConfirm"}') throw new Error();
  * ```
  */
@@ -67,7 +67,7 @@ export class NeverConfirm {
  *
  * @example
  * ```ts
- * import { AlwaysConfirm } from "./confirmation_policy.ts";
+ * import { AlwaysConfirm } from "@remote-hands/client";
  * if (new AlwaysConfirm().kind !== "AlwaysConfirm") throw new Error();
  * ```
  */
@@ -85,7 +85,7 @@ export class AlwaysConfirm {
  *
  * @example Ask for medium and high risk only, not for unknown risk
  * ```ts
- * import { ConfirmRisky, type ConfirmRiskyOptions } from "./confirmation_policy.ts";
+ * import { ConfirmRisky, type ConfirmRiskyOptions } from "@remote-hands/client";
  * const options: ConfirmRiskyOptions = { threshold: "MEDIUM", confirmUnknown: false };
  * if (new ConfirmRisky(options).confirmUnknown !== false) throw new Error();
  * ```
@@ -110,7 +110,7 @@ const RISKS: readonly string[] = ["LOW", "MEDIUM", "HIGH"];
  *
  * @example
  * ```ts
- * import { ConfirmRisky } from "./confirmation_policy.ts";
+ * import { ConfirmRisky } from "@remote-hands/client";
  * const p = new ConfirmRisky({ threshold: "MEDIUM" });
  * if (p.toJSON().kind !== "ConfirmRisky") throw new Error();
  * ```

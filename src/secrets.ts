@@ -17,7 +17,7 @@ const REDACTED = "**********";
  *
  * @example
  * ```ts
- * import { StaticSecret, type StaticSecretOptions } from "./secrets.ts";
+ * import { StaticSecret, type StaticSecretOptions } from "@remote-hands/client";
  * const options: StaticSecretOptions = { value: "ghp_...", description: "GitHub token for pushes" };
  * if (new StaticSecret(options).description !== "GitHub token for pushes") throw new Error();
  * ```
@@ -34,7 +34,7 @@ export interface StaticSecretOptions {
  *
  * @example
  * ```ts
- * import { StaticSecret } from "./secrets.ts";
+ * import { StaticSecret } from "@remote-hands/client";
  * const s = new StaticSecret({ value: "s3cret" });
  * if (JSON.stringify(s).includes("s3cret")) throw new Error("the value must not leak");
  * ```
@@ -75,7 +75,7 @@ export class StaticSecret {
  *
  * @example
  * ```ts
- * import { LookupSecret, type LookupSecretOptions } from "./secrets.ts";
+ * import { LookupSecret, type LookupSecretOptions } from "@remote-hands/client";
  * const options: LookupSecretOptions = {
  *   url: "https://vault.example/v1/token",
  *   headers: { authorization: "Bearer ..." },
@@ -98,7 +98,7 @@ export interface LookupSecretOptions {
  *
  * @example
  * ```ts
- * import { LookupSecret } from "./secrets.ts";
+ * import { LookupSecret } from "@remote-hands/client";
  * const s = new LookupSecret({ url: "https://vault.example/token", headers: { authorization: "Bearer x" } });
  * if (JSON.stringify(s).includes("Bearer x")) throw new Error("headers must not leak");
  * ```
@@ -143,7 +143,7 @@ export class LookupSecret {
  *
  * @example
  * ```ts
- * import { LookupSecret, type SecretValue, StaticSecret } from "./secrets.ts";
+ * import { LookupSecret, type SecretValue, StaticSecret } from "@remote-hands/client";
  * const secrets: Record<string, SecretValue> = {
  *   API_TOKEN: "plain value",
  *   DB_PASSWORD: new StaticSecret({ value: "hunter2" }),

@@ -14,7 +14,7 @@ import type { components } from "../generated/openapi.ts";
  *
  * @example
  * ```ts
- * import type { AgentServerComponents } from "./types.ts";
+ * import type { AgentServerComponents } from "@remote-hands/client";
  * const status: AgentServerComponents["schemas"]["ConversationExecutionStatus"] = "idle";
  * if (status !== "idle") throw new Error();
  * ```
@@ -26,7 +26,7 @@ export type AgentServerComponents = components;
  *
  * @example
  * ```ts
- * import type { Schemas } from "./types.ts";
+ * import type { Schemas } from "@remote-hands/client";
  * const change: Schemas["GitChange"] = { path: "src/a.ts", status: "ADDED" };
  * if (change.status !== "ADDED") throw new Error();
  * ```
@@ -38,8 +38,8 @@ export type Schemas = AgentServerComponents["schemas"];
  *
  * @example
  * ```ts
- * import { ConversationManager } from "./manager/conversation_manager.ts";
- * import type { ConversationInfo } from "./types.ts";
+ * import { ConversationManager } from "@remote-hands/client/manager";
+ * import type { ConversationInfo } from "@remote-hands/client";
  * const id = "6c1b5b1e-0000-4000-8000-000000000000";
  * // A stand-in server that knows one conversation.
  * const manager = new ConversationManager({
@@ -56,7 +56,7 @@ export type ConversationInfo = Schemas["ConversationInfo"];
  *
  * @example
  * ```ts
- * import type { ConversationPage } from "./types.ts";
+ * import type { ConversationPage } from "@remote-hands/client";
  * const empty: ConversationPage = { items: [], next_page_id: null };
  * if (empty.items.length !== 0) throw new Error();
  * ```
@@ -67,7 +67,7 @@ export type ConversationPage = Schemas["ConversationPage"];
  *
  * @example
  * ```ts
- * import type { StartConversationRequest } from "./types.ts";
+ * import type { StartConversationRequest } from "@remote-hands/client";
  * const body: StartConversationRequest = {
  *   workspace: { working_dir: "/workspace" },
  *   max_iterations: 100,
@@ -82,7 +82,7 @@ export type StartConversationRequest = Schemas["StartConversationRequest"];
  *
  * @example
  * ```ts
- * import type { ConversationExecutionStatus } from "./types.ts";
+ * import type { ConversationExecutionStatus } from "@remote-hands/client";
  * const done = (status: ConversationExecutionStatus): boolean =>
  *   status === "finished" || status === "error" || status === "stuck";
  * if (!done("finished") || done("running")) throw new Error();
@@ -94,7 +94,7 @@ export type ConversationExecutionStatus = Schemas["ConversationExecutionStatus"]
  *
  * @example
  * ```ts
- * import type { Message } from "./types.ts";
+ * import type { Message } from "@remote-hands/client";
  * const message: Message = { role: "user", content: [{ type: "text", text: "List the files" }] };
  * // await conversation.sendMessage(message);
  * if (message.role !== "user") throw new Error();
@@ -106,7 +106,7 @@ export type Message = Schemas["Message"];
  *
  * @example
  * ```ts
- * import type { SendMessageRequest } from "./types.ts";
+ * import type { SendMessageRequest } from "@remote-hands/client";
  * const body: SendMessageRequest = { role: "user", content: [{ type: "text", text: "Go on" }], run: true };
  * if (!body.run) throw new Error();
  * ```
@@ -117,7 +117,7 @@ export type SendMessageRequest = Schemas["SendMessageRequest"];
  *
  * @example
  * ```ts
- * import type { Success } from "./types.ts";
+ * import type { Success } from "@remote-hands/client";
  * const answer: Success = { success: true };
  * if (!answer.success) throw new Error();
  * ```
@@ -128,7 +128,7 @@ export type Success = Schemas["Success"];
  *
  * @example
  * ```ts
- * import type { LLMConfig } from "./types.ts";
+ * import type { LLMConfig } from "@remote-hands/client";
  * const llm: LLMConfig = { model: "openai/gpt-4o-mini", api_key: "sk-...", temperature: 0 };
  * if (llm.model !== "openai/gpt-4o-mini") throw new Error();
  * ```
@@ -139,7 +139,7 @@ export type LLMConfig = Schemas["LLM-Input"];
  *
  * @example
  * ```ts
- * import type { AgentConfig } from "./types.ts";
+ * import type { AgentConfig } from "@remote-hands/client";
  * const agent: AgentConfig = {
  *   kind: "Agent",
  *   llm: { model: "openai/gpt-4o-mini", api_key: "sk-..." },
@@ -155,7 +155,7 @@ export type AgentConfig = Schemas["Agent-Input"];
  *
  * @example
  * ```ts
- * import type { ConversationStats } from "./types.ts";
+ * import type { ConversationStats } from "@remote-hands/client";
  * const stats: ConversationStats = { usage_to_metrics: {} }; // e.g. conversation.conversationStats
  * if (!("usage_to_metrics" in stats)) throw new Error();
  * ```

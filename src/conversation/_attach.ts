@@ -29,7 +29,7 @@ import type { RemoteConversationOptions } from "./types.ts";
  * ```ts
  * import { createConnection } from "../rest/connection.ts";
  * import { openConversation } from "./_attach.ts";
- * import type { RemoteConversationOptions } from "./types.ts";
+ * import type { RemoteConversationOptions } from "@remote-hands/client";
  * const id = "6c1b5b1e-0000-4000-8000-000000000000";
  * const connection = createConnection({
  *   host: "http://agent.test",

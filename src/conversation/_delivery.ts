@@ -44,8 +44,8 @@ export interface DeliveryOptions {
  * @example
  * ```ts
  * import { Delivery } from "./_delivery.ts";
- * import { RemoteEventsList } from "./events_list.ts";
- * import { RemoteState } from "./remote_state.ts";
+ * import { RemoteEventsList } from "@remote-hands/client";
+ * import { RemoteState } from "@remote-hands/client";
  * const seen: string[] = [];
  * const delivery = new Delivery({
  *   state: new RemoteState({ id: "c1", events: new RemoteEventsList() }),

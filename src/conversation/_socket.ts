@@ -10,7 +10,8 @@
 import { AuthenticationError, NotFoundError, type RemoteHandsError } from "../errors.ts";
 import type { Connection } from "../rest/connection.ts";
 import type { SocketProtocol } from "../socket/types.ts";
-import { WebSocketCallbackClient } from "../socket/websocket_client.ts";
+import type { ReconnectingSocket } from "../socket/_reconnecting_socket.ts";
+import { openReconnectingSocket } from "../socket/websocket_client.ts";
 import type { History } from "./_history.ts";
 
 /**
@@ -42,7 +43,7 @@ export interface EventSocketOptions {
   /** Cancels the wait (and the history load). */
   signal: AbortSignal | undefined;
   /** Receives the socket before it starts (to stop it later, ready or not). */
-  opened: (socket: WebSocketCallbackClient) => void;
+  opened: (socket: ReconnectingSocket) => void;
 }
 
 /**
@@ -64,7 +65,7 @@ export interface EventSocketOptions {
 export async function connectEventSocket(options: EventSocketOptions): Promise<void> {
   const { connection, history, signal } = options;
   history.beginLoad(options.protocol, signal);
-  const socket: WebSocketCallbackClient = new WebSocketCallbackClient({
+  const socket: ReconnectingSocket = openReconnectingSocket({
     host: connection.baseUrl,
     conversationId: options.conversationId,
     protocol: options.protocol,
@@ -85,9 +86,6 @@ export async function connectEventSocket(options: EventSocketOptions): Promise<v
   });
   options.opened(socket);
   socket.start();
-  const ready = socket.waitUntilReady({
-    timeoutMs: options.readyTimeoutMs,
-    ...(signal ? { signal } : {}),
-  });
-  await history.loaded(ready);
+  // `readyTimeoutMs` is a checked timer delay (`checkCreateOptions`), as `waitUntilReady` wants.
+  await history.loaded(socket.whenReady(options.readyTimeoutMs, signal));
 }

@@ -26,12 +26,15 @@ import { RemoteHandsError } from "../errors.ts";
  *
  * @example
  * ```ts
- * import { EventBufferOverflowError } from "./event_stream.ts";
+ * import { EventBufferOverflowError } from "@remote-hands/client";
  * const err = new EventBufferOverflowError(1000);
  * if (err.maxBuffer !== 1000) throw new Error("unexpected");
  * ```
  */
 export class EventBufferOverflowError extends RemoteHandsError {
+  static {
+    this.prototype.name = "EventBufferOverflowError";
+  }
   /** The limit that was exceeded. */
   readonly maxBuffer: number;
   /** Creates the error for an iterator limited to `maxBuffer` unread events. */

@@ -82,7 +82,7 @@ function byTimestamp(a: Event, b: Event): number {
  *
  * @example
  * ```ts
- * import { RemoteEventsList } from "./events_list.ts";
+ * import { RemoteEventsList } from "@remote-hands/client";
  * const list = new RemoteEventsList();
  * list.addEvent({ kind: "PauseEvent", id: "b", timestamp: "2026-01-01T00:00:02", source: "user" });
  * list.addEvent({ kind: "PauseEvent", id: "a", timestamp: "2026-01-01T00:00:01", source: "user" });

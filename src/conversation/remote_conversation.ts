@@ -25,7 +25,7 @@ import type {
   ConversationInfo,
   Message,
 } from "../types.ts";
-import type { WebSocketCallbackClient } from "../socket/websocket_client.ts";
+import type { ReconnectingSocket } from "../socket/_reconnecting_socket.ts";
 import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
 import { openConversation } from "./_attach.ts";
 import { Delivery } from "./_delivery.ts";
@@ -84,7 +84,7 @@ export class RemoteConversation implements AsyncDisposable {
   readonly #delivery: Delivery;
   readonly #history: History;
   readonly #runs: RunController;
-  #socket: WebSocketCallbackClient | undefined;
+  #socket: ReconnectingSocket | undefined;
   #closed = false;
   /** Aborted by close(): ends REST work the socket started (a reconnect's catch-up). */
   readonly #closing = new AbortController();

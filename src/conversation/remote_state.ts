@@ -7,9 +7,7 @@
 import { setOwn } from "../_checks.ts";
 import type { ConfirmationPolicyJSON } from "../confirmation_policy.ts";
 import type { Event } from "../events/kinds.ts";
-import { DEFAULT_MAX_RESPONSE_BYTES } from "../rest/_transport.ts";
 import type { AgentServerClient, CallOptions } from "../rest/client.ts";
-import type { Connection } from "../rest/connection.ts";
 import { getConversation } from "../rest/conversations.ts";
 import type { ConversationExecutionStatus } from "../types.ts";
 import type { RemoteEventsList } from "./events_list.ts";
@@ -19,9 +17,9 @@ import type { RemoteEventsList } from "./events_list.ts";
  *
  * @example A first state, then a refresh (here against a stand-in fetch)
  * ```ts
- * import { createAgentServerClient } from "../rest/client.ts";
- * import { RemoteEventsList } from "./events_list.ts";
- * import { RemoteState, type RemoteStateOptions } from "./remote_state.ts";
+ * import { createAgentServerClient } from "@remote-hands/client";
+ * import { RemoteEventsList } from "@remote-hands/client";
+ * import { RemoteState, type RemoteStateOptions } from "@remote-hands/client";
  * const id = "6c1b5b1e-0000-4000-8000-000000000000";
  * const options: RemoteStateOptions = {
  *   id,
@@ -69,22 +67,6 @@ interface StateFields {
 type StateCache = Partial<StateFields> & Record<string, unknown>;
 
 /**
- * The connection `refresh()` uses for a bare client: REST only goes through `client` (the
- * socket fields are never read there).
- */
-function restOnly(client: AgentServerClient): Connection {
-  return {
-    baseUrl: client.baseUrl,
-    apiKey: undefined,
-    client,
-    fetch: (request) => globalThis.fetch(request),
-    WebSocket: undefined,
-    timeoutMs: client.timeoutMs,
-    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
-  };
-}
-
-/**
  * A copy of the own enumerable keys of `source` into a new object without a prototype: every key
  * the server chose, `__proto__` and `constructor` included, is a plain data key, and a read of a
  * key the server did not send finds nothing (no `Object.prototype` behind it).
@@ -110,8 +92,8 @@ function assignOwn(target: StateCache, source: object): void {
  *
  * @example
  * ```ts
- * import { RemoteEventsList } from "./events_list.ts";
- * import { RemoteState } from "./remote_state.ts";
+ * import { RemoteEventsList } from "@remote-hands/client";
+ * import { RemoteState } from "@remote-hands/client";
  * const state = new RemoteState({ id: "c1", events: new RemoteEventsList() });
  * state.updateStateFromEvent({ kind: "ConversationStateUpdateEvent", id: "e", timestamp: "t", source: "environment", key: "execution_status", value: "running" });
  * if (state.agentStatus !== "running") throw new Error();
@@ -209,7 +191,7 @@ export class RemoteState {
    */
   async refresh(options: CallOptions = {}): Promise<void> {
     if (!this.#client) throw new Error("Cannot refresh the state as no client was given");
-    this.#cache = prototypeFree(await getConversation(restOnly(this.#client), this.#id, options));
+    this.#cache = prototypeFree(await getConversation({ client: this.#client }, this.#id, options));
   }
 
   /** A copy of the cached state. */

@@ -18,7 +18,7 @@ import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
  *
  * @example Count tool calls
  * ```ts
- * import type { ConversationCallback } from "./types.ts";
+ * import type { ConversationCallback } from "@remote-hands/client";
  * let toolCalls = 0;
  * const onEvent: ConversationCallback = (event) => {
  *   if (event.kind === "ActionEvent") toolCalls++;
@@ -38,7 +38,7 @@ export type ConversationCallback = (event: Event) => void;
  *
  * @example A visualizer that prints one line per event
  * ```ts
- * import type { ConversationVisualizerLike } from "./types.ts";
+ * import type { ConversationVisualizerLike } from "@remote-hands/client";
  * const lines: string[] = [];
  * const visualizer: ConversationVisualizerLike = {
  *   onEvent: (event) => void lines.push(`${event.source}: ${event.kind}`),
@@ -58,9 +58,9 @@ export interface ConversationVisualizerLike {
  *
  * @example
  * ```ts
- * import type { RemoteConversationOptions } from "./types.ts";
- * import { ConfirmRisky } from "../confirmation_policy.ts";
- * import { RemoteWorkspace } from "../workspace/remote_workspace.ts";
+ * import type { RemoteConversationOptions } from "@remote-hands/client";
+ * import { ConfirmRisky } from "@remote-hands/client";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * const options: RemoteConversationOptions = {
  *   agent: { kind: "Agent", llm: { model: "openai/gpt-4o-mini", api_key: "sk-..." }, tools: [{ name: "terminal" }] },
  *   workspace: new RemoteWorkspace({ host: "http://127.0.0.1:8000", workingDir: "/workspace" }),
@@ -133,7 +133,7 @@ export interface RemoteConversationOptions {
  *
  * @example Wait at most ten minutes, and stop waiting on Ctrl-C
  * ```ts
- * import type { RunOptions } from "./types.ts";
+ * import type { RunOptions } from "@remote-hands/client";
  * const controller = new AbortController();
  * const options: RunOptions = { timeoutMs: 600_000, pollIntervalMs: 2_000, signal: controller.signal };
  * // Deno.addSignalListener("SIGINT", () => controller.abort());
@@ -161,7 +161,7 @@ export interface RunOptions {
  *
  * @example History first, at most 1000 unread events
  * ```ts
- * import type { EventsOptions } from "./types.ts";
+ * import type { EventsOptions } from "@remote-hands/client";
  * const options: EventsOptions = { history: true, maxBuffer: 1_000 };
  * // for await (const event of conversation.events(options)) console.log(event.kind);
  * if (!options.history) throw new Error();
@@ -188,7 +188,7 @@ export interface EventsOptions {
  *
  * @example Summarize with an OpenAI-compatible endpoint
  * ```ts
- * import type { GenerateTitleOptions } from "./types.ts";
+ * import type { GenerateTitleOptions } from "@remote-hands/client";
  * const options: GenerateTitleOptions = {
  *   llm: { model: "gpt-4o-mini", base_url: "https://api.openai.com/v1", api_key: "sk-..." },
  *   maxLength: 40,
@@ -214,7 +214,7 @@ export interface GenerateTitleOptions {
  *
  * @example
  * ```ts
- * import type { TitleLLM } from "./types.ts";
+ * import type { TitleLLM } from "@remote-hands/client";
  * const llm: TitleLLM = {
  *   model: "openai/gpt-4o-mini",
  *   base_url: "https://api.openai.com/v1",

@@ -12,7 +12,7 @@ import { RemoteHandsError } from "./base.ts";
  *
  * @example
  * ```ts
- * import { APIError, type APIErrorRequest } from "./api.ts";
+ * import { APIError, type APIErrorRequest } from "@remote-hands/client";
  * const request: APIErrorRequest = { method: "POST", path: "/api/conversations" };
  * const err = APIError.from(400, { detail: "bad" }, request);
  * if (!err.message.startsWith("POST /api/conversations failed with 400")) throw new Error(err.message);
@@ -72,7 +72,7 @@ const ADVICE: Record<number, string> = {
  *
  * @example Map a status to its class
  * ```ts
- * import { APIError, NotFoundError } from "./api.ts";
+ * import { APIError, NotFoundError } from "@remote-hands/client";
  * const err = APIError.from(404, { detail: "Conversation not found" }, { method: "GET", path: "/api/x" });
  * if (!(err instanceof NotFoundError)) throw new Error("expected NotFoundError");
  * ```
@@ -154,7 +154,7 @@ export class APIError extends RemoteHandsError {
  *
  * @example
  * ```ts
- * import { APIError, BadRequestError } from "./api.ts";
+ * import { APIError, BadRequestError } from "@remote-hands/client";
  * const err = APIError.from(400, { detail: "Invalid request" }, { method: "POST", path: "/api/x" });
  * if (!(err instanceof BadRequestError)) throw new Error("unexpected");
  * ```
@@ -170,7 +170,7 @@ export class BadRequestError extends APIError {
  *
  * @example
  * ```ts
- * import { AuthenticationError } from "./api.ts";
+ * import { AuthenticationError } from "@remote-hands/client";
  * const err = new AuthenticationError(401, { detail: "Unauthorized" }, { method: "GET", path: "/api/conversations/search" });
  * if (err.status !== 401) throw new Error("unexpected");
  * ```
@@ -186,7 +186,7 @@ export class AuthenticationError extends APIError {
  *
  * @example
  * ```ts
- * import { APIError, PermissionDeniedError } from "./api.ts";
+ * import { APIError, PermissionDeniedError } from "@remote-hands/client";
  * const err = APIError.from(403, { detail: "Forbidden" }, { method: "POST", path: "/api/x" });
  * if (!(err instanceof PermissionDeniedError)) throw new Error("unexpected");
  * ```
@@ -202,7 +202,7 @@ export class PermissionDeniedError extends APIError {
  *
  * @example
  * ```ts
- * import { APIError, NotFoundError } from "./api.ts";
+ * import { APIError, NotFoundError } from "@remote-hands/client";
  * const err = APIError.from(404, { detail: "Conversation not found" }, { method: "POST", path: "/api/x" });
  * if (!(err instanceof NotFoundError)) throw new Error("unexpected");
  * ```
@@ -218,7 +218,7 @@ export class NotFoundError extends APIError {
  *
  * @example
  * ```ts
- * import { APIError, ConflictError } from "./api.ts";
+ * import { APIError, ConflictError } from "@remote-hands/client";
  * const err = APIError.from(409, { detail: "Conversation is already running" }, { method: "POST", path: "/api/x" });
  * if (!(err instanceof ConflictError)) throw new Error("unexpected");
  * ```
@@ -234,7 +234,7 @@ export class ConflictError extends APIError {
  *
  * @example
  * ```ts
- * import { APIError, ValidationError } from "./api.ts";
+ * import { APIError, ValidationError } from "@remote-hands/client";
  * const err = APIError.from(422, { detail: [{ loc: ["body", "role"], msg: "Input should be 'user'" }] }, { method: "POST", path: "/api/x" });
  * if (!(err instanceof ValidationError)) throw new Error("unexpected");
  * if (!err.message.includes("body.role")) throw new Error(err.message);
@@ -251,7 +251,7 @@ export class ValidationError extends APIError {
  *
  * @example
  * ```ts
- * import { APIError, RateLimitError } from "./api.ts";
+ * import { APIError, RateLimitError } from "@remote-hands/client";
  * const err = APIError.from(429, { detail: "Too many requests" }, { method: "POST", path: "/api/x" });
  * if (!(err instanceof RateLimitError)) throw new Error("unexpected");
  * ```
@@ -267,7 +267,7 @@ export class RateLimitError extends APIError {
  *
  * @example
  * ```ts
- * import { APIError, ServerError } from "./api.ts";
+ * import { APIError, ServerError } from "@remote-hands/client";
  * const err = APIError.from(503, "Service Unavailable", { method: "POST", path: "/api/x" });
  * if (!(err instanceof ServerError)) throw new Error("unexpected");
  * ```

@@ -13,7 +13,7 @@
  *
  * @example Catch anything from the client
  * ```ts
- * import { RemoteHandsError } from "./base.ts";
+ * import { RemoteHandsError } from "@remote-hands/client";
  * try {
  *   throw new RemoteHandsError("Cannot do it: reason");
  * } catch (err) {

@@ -15,7 +15,7 @@ import { RemoteHandsError } from "./base.ts";
  *
  * @example
  * ```ts
- * import { ProtocolError } from "./protocol.ts";
+ * import { ProtocolError } from "@remote-hands/client";
  * const err = new ProtocolError("GET /api/conversations/search", "next_page_id 'p1' repeats");
  * if (err.what !== "GET /api/conversations/search") throw new Error("unexpected");
  * ```
@@ -43,7 +43,7 @@ export class ProtocolError extends RemoteHandsError {
  *
  * @example
  * ```ts
- * import { UnsupportedByServerError } from "./protocol.ts";
+ * import { UnsupportedByServerError } from "@remote-hands/client";
  * const err = new UnsupportedByServerError("the session socket", "1.45.0", "use socketProtocol 'auto'");
  * if (err.since !== "1.45.0" || !err.message.includes("1.45.0")) throw new Error("unexpected");
  * ```
@@ -76,7 +76,7 @@ export class UnsupportedByServerError extends RemoteHandsError {
  *
  * @example
  * ```ts
- * import { EventValidationError } from "./protocol.ts";
+ * import { EventValidationError } from "@remote-hands/client";
  * const err = new EventValidationError("missing id", "{\"kind\":\"MessageEvent\"}");
  * if (err.excerpt.length > 200) throw new Error("unexpected");
  * ```

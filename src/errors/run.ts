@@ -12,7 +12,7 @@ import { RemoteHandsError } from "./base.ts";
  *
  * @example
  * ```ts
- * import { ConversationRunError, type ConversationRunErrorDetails } from "./run.ts";
+ * import { ConversationRunError, type ConversationRunErrorDetails } from "@remote-hands/client";
  * const details: ConversationRunErrorDetails = { conversationId: "c1", status: "stuck" };
  * const err = new ConversationRunError(details);
  * if (!err.message.includes("stuck")) throw new Error(err.message);
@@ -37,7 +37,7 @@ export interface ConversationRunErrorDetails {
  *
  * @example
  * ```ts
- * import { ConversationRunError } from "./run.ts";
+ * import { ConversationRunError } from "@remote-hands/client";
  * const err = new ConversationRunError({ conversationId: "c1", status: "error", code: "APIError", detail: "boom" });
  * if (err.code !== "APIError") throw new Error("unexpected");
  * ```

@@ -15,7 +15,7 @@ import { RemoteHandsError } from "./base.ts";
  *
  * @example
  * ```ts
- * import { WebSocketConnectionError } from "./socket.ts";
+ * import { WebSocketConnectionError } from "@remote-hands/client";
  * const err = new WebSocketConnectionError("no state event within 30000 ms", { closeCode: 1006 });
  * if (err.closeCode !== 1006) throw new Error("unexpected");
  * ```
@@ -47,7 +47,7 @@ export class WebSocketConnectionError extends RemoteHandsError {
  *
  * @example
  * ```ts
- * import { AuthenticationError } from "./api.ts";
+ * import { AuthenticationError } from "@remote-hands/client";
  * import { closeError } from "./socket.ts";
  * const err = closeError(4001, "Authentication failed", "/sockets/events/x");
  * if (!(err instanceof AuthenticationError)) throw new Error("unexpected");

@@ -12,7 +12,7 @@ import { RemoteHandsError } from "./base.ts";
  *
  * @example
  * ```ts
- * import { ConnectionError } from "./transport.ts";
+ * import { ConnectionError } from "@remote-hands/client";
  * const err = new ConnectionError("http://127.0.0.1:1", new TypeError("refused"));
  * if (!err.message.includes("127.0.0.1:1")) throw new Error("unexpected");
  * ```
@@ -47,7 +47,7 @@ export class ConnectionError extends RemoteHandsError {
  *
  * @example
  * ```ts
- * import { TimeoutError } from "./transport.ts";
+ * import { TimeoutError } from "@remote-hands/client";
  * const err = new TimeoutError("GET /api/conversations/search", 5000);
  * if (err.timeoutMs !== 5000) throw new Error("unexpected");
  * ```
@@ -76,7 +76,7 @@ export class TimeoutError extends RemoteHandsError {
  *
  * @example
  * ```ts
- * import { RedirectError } from "./transport.ts";
+ * import { RedirectError } from "@remote-hands/client";
  * const err = new RedirectError("POST /api/conversations", 307, "http://evil.test");
  * if (err.targetOrigin !== "http://evil.test" || err.status !== 307) throw new Error("unexpected");
  * ```
@@ -109,7 +109,7 @@ export class RedirectError extends RemoteHandsError {
  *
  * @example
  * ```ts
- * import { ResponseTooLargeError } from "./transport.ts";
+ * import { ResponseTooLargeError } from "@remote-hands/client";
  * const err = new ResponseTooLargeError("GET /api/conversations/x", 1024);
  * if (err.limitBytes !== 1024) throw new Error("unexpected");
  * ```

@@ -8,11 +8,11 @@
  */
 
 import type { Event } from "./kinds.ts";
-import { knownEventSchema, text } from "./schema.ts";
+import { knownEventSchemas, text } from "./schema.ts";
 
 /** Per known kind, the fields its schema wants as strings (`text`) beyond the base ones. */
 const TEXT_FIELDS: ReadonlyMap<string, readonly string[]> = new Map(
-  knownEventSchema.options.map((schema) => {
+  knownEventSchemas.map((schema) => {
     const entries: Readonly<Record<string, unknown>> = schema.entries;
     return [
       schema.entries.kind.literal,

@@ -12,8 +12,8 @@ import type { Event, EventOfKind, KnownEventKind } from "./kinds.ts";
  *
  * @example
  * ```ts
- * import { isEventKind } from "./helpers.ts";
- * import { parseEvent } from "./parse.ts";
+ * import { isEventKind } from "@remote-hands/client";
+ * import { parseEvent } from "@remote-hands/client";
  * const r = parseEvent({ kind: "PauseEvent", id: "1", timestamp: "2026-01-01T00:00:00", source: "user" });
  * if (!r.success || !isEventKind(r.event, "PauseEvent")) throw new Error("unexpected");
  * ```
@@ -53,7 +53,7 @@ export function isPersistedEvent(event: Event): boolean {
  *
  * @example
  * ```ts
- * import { contentText } from "./helpers.ts";
+ * import { contentText } from "@remote-hands/client";
  * if (contentText([{ type: "text", text: "hi" }]) !== "hi") throw new Error();
  * ```
  */

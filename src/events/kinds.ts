@@ -25,7 +25,7 @@ import type {
  *
  * @example
  * ```ts
- * import type { EventKindMap } from "./kinds.ts";
+ * import type { EventKindMap } from "@remote-hands/client";
  * const kinds: (keyof EventKindMap)[] = ["MessageEvent", "PauseEvent"];
  * if (kinds.length !== 2) throw new Error();
  * ```
@@ -78,7 +78,7 @@ export interface EventKindMap {
  *
  * @example
  * ```ts
- * import type { KnownEventKind } from "./kinds.ts";
+ * import type { KnownEventKind } from "@remote-hands/client";
  * const kind: KnownEventKind = "ActionEvent";
  * if (kind !== "ActionEvent") throw new Error();
  * ```
@@ -90,7 +90,7 @@ export type KnownEventKind = keyof EventKindMap;
  *
  * @example
  * ```ts
- * import type { EventOfKind } from "./kinds.ts";
+ * import type { EventOfKind } from "@remote-hands/client";
  * const failed: EventOfKind<"ConversationErrorEvent"> = {
  *   kind: "ConversationErrorEvent", id: "f1", timestamp: "2026-01-01T00:00:00",
  *   source: "environment", code: "APIError", detail: "rate limited",
@@ -105,8 +105,8 @@ export type EventOfKind<K extends KnownEventKind> = EventKindMap[K];
  *
  * @example
  * ```ts
- * import type { UnknownEvent } from "./kinds.ts";
- * import { parseEvent } from "./parse.ts";
+ * import type { UnknownEvent } from "@remote-hands/client";
+ * import { parseEvent } from "@remote-hands/client";
  * const r = parseEvent({ kind: "FutureEvent", id: "u1", timestamp: "2026-01-01T00:00:00", source: "agent", extra: 1 });
  * if (!r.success) throw r.error;
  * const event: UnknownEvent = r.event;
@@ -120,8 +120,8 @@ export type UnknownEvent = BaseEvent;
  *
  * @example
  * ```ts
- * import { isEventKind } from "./helpers.ts";
- * import type { Event } from "./kinds.ts";
+ * import { isEventKind } from "@remote-hands/client";
+ * import type { Event } from "@remote-hands/client";
  * const events: Event[] = [{ kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" }];
  * const pauses = events.filter((e) => isEventKind(e, "PauseEvent"));
  * if (pauses.length !== 1) throw new Error();

@@ -14,11 +14,11 @@ import * as v from "valibot";
 import { EventValidationError } from "../errors.ts";
 import { checkInPlace } from "./_fast_check.ts";
 import type { Event } from "./kinds.ts";
-import { knownEventSchema, unknownEventSchema } from "./schema.ts";
+import { knownEventSchemas, unknownEventSchema } from "./schema.ts";
 
 /** The schema of each known kind, by kind. */
 const SCHEMA_OF_KIND: ReadonlyMap<string, v.GenericSchema<unknown, Event>> = new Map(
-  knownEventSchema.options.map((schema) => [schema.entries.kind.literal, schema]),
+  knownEventSchemas.map((schema) => [schema.entries.kind.literal, schema]),
 );
 
 /**
@@ -26,7 +26,7 @@ const SCHEMA_OF_KIND: ReadonlyMap<string, v.GenericSchema<unknown, Event>> = new
  *
  * @example
  * ```ts
- * import { parseEvent, type ParseEventResult } from "./parse.ts";
+ * import { parseEvent, type ParseEventResult } from "@remote-hands/client";
  * const r: ParseEventResult = parseEvent({ kind: "PauseEvent" });
  * if (r.success) throw new Error("id, timestamp and source are required");
  * if (!r.error.message.startsWith("Invalid event frame")) throw new Error(r.error.message);
@@ -49,7 +49,7 @@ function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
  *
  * @example
  * ```ts
- * import { parseEvent } from "./parse.ts";
+ * import { parseEvent } from "@remote-hands/client";
  * const r = parseEvent({ kind: "FutureEvent", id: "e1", timestamp: "2026-01-01T00:00:00", source: "agent", x: 1 });
  * if (!r.success || r.event.x !== 1) throw new Error("unknown kinds are kept");
  * ```

@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import type { BaseEvent } from "./types.ts";
+ * import type { BaseEvent } from "@remote-hands/client";
  * const event: BaseEvent = { kind: "PauseEvent", id: "e1", timestamp: "2026-01-01T00:00:00", source: "user" };
  * if (event.kind !== "PauseEvent") throw new Error();
  * ```
@@ -36,7 +36,7 @@ export interface BaseEvent {
  *
  * @example
  * ```ts
- * import type { KindObject } from "./types.ts";
+ * import type { KindObject } from "@remote-hands/client";
  * const action: KindObject = { kind: "TerminalAction", command: "ls" };
  * if (action.command !== "ls") throw new Error();
  * ```
@@ -53,8 +53,8 @@ export interface KindObject {
  *
  * @example
  * ```ts
- * import { contentText } from "./helpers.ts";
- * import type { MessageEvent } from "./types.ts";
+ * import { contentText } from "@remote-hands/client";
+ * import type { MessageEvent } from "@remote-hands/client";
  * const event: MessageEvent = {
  *   kind: "MessageEvent", id: "m1", timestamp: "2026-01-01T00:00:00", source: "user",
  *   llm_message: { role: "user", content: [{ type: "text", text: "hi" }] },
@@ -73,8 +73,8 @@ export interface MessageEvent extends BaseEvent {
  *
  * @example
  * ```ts
- * import { isEventKind } from "./helpers.ts";
- * import { parseEvent } from "./parse.ts";
+ * import { isEventKind } from "@remote-hands/client";
+ * import { parseEvent } from "@remote-hands/client";
  * const r = parseEvent({
  *   kind: "ActionEvent", id: "a1", timestamp: "2026-01-01T00:00:00", source: "agent",
  *   tool_name: "terminal", tool_call_id: "call_1", action: { kind: "TerminalAction", command: "ls" },
@@ -98,7 +98,7 @@ export interface ActionEvent extends BaseEvent {
  *
  * @example
  * ```ts
- * import type { ObservationEvent } from "./types.ts";
+ * import type { ObservationEvent } from "@remote-hands/client";
  * const event: ObservationEvent = {
  *   kind: "ObservationEvent", id: "o1", timestamp: "2026-01-01T00:00:01", source: "environment",
  *   tool_name: "terminal", tool_call_id: "call_1", action_id: "a1",
@@ -124,7 +124,7 @@ export interface ObservationEvent extends BaseEvent {
  *
  * @example
  * ```ts
- * import type { UserRejectObservation } from "./types.ts";
+ * import type { UserRejectObservation } from "@remote-hands/client";
  * const event: UserRejectObservation = {
  *   kind: "UserRejectObservation", id: "r1", timestamp: "2026-01-01T00:00:01", source: "user",
  *   tool_name: "terminal", tool_call_id: "call_1", action_id: "a1", rejection_reason: "too risky",
@@ -149,7 +149,7 @@ export interface UserRejectObservation extends BaseEvent {
  *
  * @example
  * ```ts
- * import type { AgentErrorEvent } from "./types.ts";
+ * import type { AgentErrorEvent } from "@remote-hands/client";
  * const event: AgentErrorEvent = {
  *   kind: "AgentErrorEvent", id: "x1", timestamp: "2026-01-01T00:00:01", source: "agent",
  *   tool_name: "terminal", tool_call_id: "call_1", error: "command not found",
@@ -173,7 +173,7 @@ export interface AgentErrorEvent extends BaseEvent {
  * @example
  * ```ts
  * import { isPersistedEvent } from "./helpers.ts";
- * import type { ConversationStateUpdateEvent } from "./types.ts";
+ * import type { ConversationStateUpdateEvent } from "@remote-hands/client";
  * const event: ConversationStateUpdateEvent = {
  *   kind: "ConversationStateUpdateEvent", id: "s1", timestamp: "2026-01-01T00:00:01",
  *   source: "environment", key: "execution_status", value: "running",
@@ -194,7 +194,7 @@ export interface ConversationStateUpdateEvent extends BaseEvent {
  *
  * @example
  * ```ts
- * import type { ConversationErrorEvent } from "./types.ts";
+ * import type { ConversationErrorEvent } from "@remote-hands/client";
  * const event: ConversationErrorEvent = {
  *   kind: "ConversationErrorEvent", id: "f1", timestamp: "2026-01-01T00:00:01",
  *   source: "environment", code: "MaxIterationsReached", detail: "500 steps",
@@ -216,7 +216,7 @@ export interface ConversationErrorEvent extends BaseEvent {
  * @example
  * ```ts
  * import { isPersistedEvent } from "./helpers.ts";
- * import type { StreamingDeltaEvent } from "./types.ts";
+ * import type { StreamingDeltaEvent } from "@remote-hands/client";
  * const delta: StreamingDeltaEvent = {
  *   kind: "StreamingDeltaEvent", id: "d1", timestamp: "2026-01-01T00:00:01", source: "agent",
  *   content: "Hel",
@@ -238,7 +238,7 @@ export interface StreamingDeltaEvent extends BaseEvent {
  * @example
  * ```ts
  * import { isPersistedEvent } from "./helpers.ts";
- * import type { ServerErrorEvent } from "./types.ts";
+ * import type { ServerErrorEvent } from "@remote-hands/client";
  * const event: ServerErrorEvent = {
  *   kind: "ServerErrorEvent", id: "e1", timestamp: "2026-01-01T00:00:01", source: "environment",
  *   code: "ValidationError", detail: "1 validation error for Message",
@@ -259,7 +259,7 @@ export interface ServerErrorEvent extends BaseEvent {
  *
  * @example
  * ```ts
- * import type { ACPToolCallEvent } from "./types.ts";
+ * import type { ACPToolCallEvent } from "@remote-hands/client";
  * const event: ACPToolCallEvent = {
  *   kind: "ACPToolCallEvent", id: "t1", timestamp: "2026-01-01T00:00:01", source: "agent",
  *   tool_call_id: "acp_1", status: "completed",
@@ -278,7 +278,7 @@ export interface ACPToolCallEvent extends BaseEvent {
  *
  * @example
  * ```ts
- * import type { PlainEvent } from "./types.ts";
+ * import type { PlainEvent } from "@remote-hands/client";
  * const pause: PlainEvent<"PauseEvent"> = { kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" };
  * if (pause.kind !== "PauseEvent") throw new Error();
  * ```

@@ -16,7 +16,7 @@ import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
  *
  * @example
  * ```ts
- * import type { ConversationSortOrder } from "./types.ts";
+ * import type { ConversationSortOrder } from "@remote-hands/client/manager";
  * const newestFirst: ConversationSortOrder = "CREATED_AT_DESC";
  * // for await (const info of manager.search({ sortOrder: newestFirst })) ...
  * if (newestFirst !== "CREATED_AT_DESC") throw new Error();
@@ -30,8 +30,8 @@ export type ConversationSortOrder = Schemas["ConversationSortOrder"];
  *
  * @example From a host (here with a stand-in fetch that answers every request with `3`)
  * ```ts
- * import { ConversationManager } from "./conversation_manager.ts";
- * import type { ConversationManagerOptions } from "./types.ts";
+ * import { ConversationManager } from "@remote-hands/client/manager";
+ * import type { ConversationManagerOptions } from "@remote-hands/client/manager";
  * const options: ConversationManagerOptions = {
  *   host: "http://agent.test",
  *   apiKey: "key",
@@ -68,8 +68,8 @@ export type ConversationManagerOptions =
  *
  * @example The query they make (here against a stand-in fetch)
  * ```ts
- * import { ConversationManager } from "./conversation_manager.ts";
- * import type { SearchConversationsOptions } from "./types.ts";
+ * import { ConversationManager } from "@remote-hands/client/manager";
+ * import type { SearchConversationsOptions } from "@remote-hands/client/manager";
  * const urls: URL[] = [];
  * const manager = new ConversationManager({
  *   host: "http://agent.test",
@@ -99,8 +99,8 @@ export interface SearchConversationsOptions extends CallOptions {
  *
  * @example Read page by page (here against a stand-in fetch with two pages)
  * ```ts
- * import { ConversationManager } from "./conversation_manager.ts";
- * import type { SearchPageOptions } from "./types.ts";
+ * import { ConversationManager } from "@remote-hands/client/manager";
+ * import type { SearchPageOptions } from "@remote-hands/client/manager";
  * const manager = new ConversationManager({
  *   host: "http://agent.test",
  *   fetch: async (request) =>
@@ -130,8 +130,8 @@ export interface SearchPageOptions extends SearchConversationsOptions {
  *
  * @example Here against a stand-in fetch that answers `5`
  * ```ts
- * import { ConversationManager } from "./conversation_manager.ts";
- * import type { CountConversationsOptions } from "./types.ts";
+ * import { ConversationManager } from "@remote-hands/client/manager";
+ * import type { CountConversationsOptions } from "@remote-hands/client/manager";
  * const manager = new ConversationManager({ host: "http://agent.test", fetch: async () => Response.json(5) });
  * const options: CountConversationsOptions = { status: "running", timeoutMs: 5_000 };
  * if (await manager.count(options) !== 5) throw new Error();
@@ -147,7 +147,7 @@ export interface CountConversationsOptions extends CallOptions {
  *
  * @example
  * ```ts
- * import type { AttachOptions } from "./types.ts";
+ * import type { AttachOptions } from "@remote-hands/client/manager";
  * const seen: string[] = [];
  * const options: AttachOptions = {
  *   callbacks: [(event) => seen.push(event.kind)],

@@ -58,7 +58,7 @@ export interface WithinOriginOptions {
  * @example A path prefix that moved is followed; another origin is refused
  * ```ts
  * import { fetchWithinOrigin } from "./_redirect.ts";
- * import { RedirectError } from "../errors.ts";
+ * import { RedirectError } from "@remote-hands/client";
  * const fetch = async (request: Request): Promise<Response> => {
  *   const { pathname } = new URL(request.url);
  *   if (pathname === "/old") return new Response(null, { status: 308, headers: { location: "/new" } });

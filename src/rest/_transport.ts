@@ -21,8 +21,8 @@ import {
  *
  * @example Log every request
  * ```ts
- * import type { FetchLike } from "./_transport.ts";
- * import { createAgentServerClient } from "./client.ts";
+ * import type { FetchLike } from "@remote-hands/client";
+ * import { createAgentServerClient } from "@remote-hands/client";
  * const seen: string[] = [];
  * const fetch: FetchLike = (request) => {
  *   seen.push(`${request.method} ${new URL(request.url).pathname}`);

@@ -26,7 +26,7 @@ export type { FetchLike } from "./_transport.ts";
  *
  * @example With a stand-in fetch
  * ```ts
- * import { type AgentServerClientOptions, createAgentServerClient } from "./client.ts";
+ * import { type AgentServerClientOptions, createAgentServerClient } from "@remote-hands/client";
  * const options: AgentServerClientOptions = {
  *   host: "http://agent.test/",
  *   apiKey: "key",
@@ -79,7 +79,7 @@ export interface AgentServerClientOptions {
  *
  * @example Call a typed endpoint (here against a stand-in fetch)
  * ```ts
- * import { type AgentServerClient, createAgentServerClient } from "./client.ts";
+ * import { type AgentServerClient, createAgentServerClient } from "@remote-hands/client";
  * const client: AgentServerClient = createAgentServerClient({
  *   host: "http://agent.test",
  *   fetch: async () => Response.json(2),

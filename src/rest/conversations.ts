@@ -117,7 +117,7 @@ export async function startConversation(
  * ```
  */
 export async function getConversation(
-  connection: Connection,
+  connection: Pick<Connection, "client">,
   id: string,
   options?: CallOptions,
 ): Promise<ConversationInfo> {

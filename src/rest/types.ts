@@ -20,7 +20,7 @@ export type { ServerDetailsPaths, ServerInfo } from "./server_paths.ts";
  *
  * @example Name the query of an endpoint
  * ```ts
- * import type { AgentServerPaths } from "./types.ts";
+ * import type { AgentServerPaths } from "@remote-hands/client";
  * type CountQuery = NonNullable<
  *   AgentServerPaths["/api/conversations/count"]["get"]["parameters"]["query"]
  * >;
@@ -291,7 +291,7 @@ export interface RestResult<Operation, ParseAs extends RestParseAs = "json"> {
  *
  * @example
  * ```ts
- * import { createAgentServerClient } from "./client.ts";
+ * import { createAgentServerClient } from "@remote-hands/client";
  * import type { RestCall } from "./types.ts";
  * const client = createAgentServerClient({ host: "http://agent.test", fetch: async () => Response.json(4) });
  * const get: RestCall<"get"> = client.rest.GET;
@@ -318,8 +318,8 @@ export type RestCall<Method extends RestMethod> = <
  *
  * @example Read a conversation (here from a stand-in server)
  * ```ts
- * import { createAgentServerClient } from "./client.ts";
- * import type { RestClient } from "./types.ts";
+ * import { createAgentServerClient } from "@remote-hands/client";
+ * import type { RestClient } from "@remote-hands/client";
  * const id = "6c1b5b1e-0000-4000-8000-000000000000";
  * const rest: RestClient = createAgentServerClient({
  *   host: "http://agent.test",

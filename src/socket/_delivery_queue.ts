@@ -92,7 +92,7 @@ interface Waiter {
  * @example
  * ```ts
  * import { DeliveryQueue } from "./_delivery_queue.ts";
- * import type { Event } from "../events/kinds.ts";
+ * import type { Event } from "@remote-hands/client";
  * const seen: string[] = [];
  * const queue = new DeliveryQueue({
  *   callback: (event) => seen.push(event.id),

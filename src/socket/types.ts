@@ -140,7 +140,7 @@ export interface WaitUntilReadyOptions {
  *
  * @example A stand-in socket for tests
  * ```ts
- * import type { WebSocketConstructorLike, WebSocketLike } from "./types.ts";
+ * import type { WebSocketConstructorLike, WebSocketLike } from "@remote-hands/client";
  * class FakeSocket implements WebSocketLike {
  *   binaryType = "blob";
  *   readyState = 0;
@@ -182,7 +182,7 @@ export interface WebSocketLike {
  *
  * @example
  * ```ts
- * import type { WebSocketConstructorLike } from "./types.ts";
+ * import type { WebSocketConstructorLike } from "@remote-hands/client";
  * const Ctor: WebSocketConstructorLike = WebSocket; // or, on older Node: (await import("ws")).default
  * // new RemoteWorkspace({ host, workingDir, WebSocket: Ctor })
  * if (typeof Ctor !== "function") throw new Error();
@@ -195,7 +195,7 @@ export type WebSocketConstructorLike = new (url: string) => WebSocketLike;
  *
  * @example
  * ```ts
- * import type { SocketProtocol } from "./types.ts";
+ * import type { SocketProtocol } from "@remote-hands/client";
  * const protocol: SocketProtocol = "session"; // exact resume; needs a server since 1.45.0
  * // RemoteConversation.create({ ..., socketProtocol: protocol })
  * if (protocol !== "session") throw new Error();

@@ -52,7 +52,7 @@ import type { CloseInfo, WaitUntilReadyOptions, WebSocketCallbackClientOptions }
  *
  * @example Follow a conversation
  * ```ts ignore
- * import { WebSocketCallbackClient } from "./websocket_client.ts";
+ * import { WebSocketCallbackClient } from "@remote-hands/client";
  *
  * await using events = new WebSocketCallbackClient({
  *   host: "http://127.0.0.1:8000",
@@ -82,40 +82,7 @@ export class WebSocketCallbackClient {
    * ```
    */
   constructor(options: WebSocketCallbackClientOptions) {
-    const base = normalizeHost(options.host);
-    if (typeof options.conversationId !== "string" || options.conversationId === "") {
-      throw new TypeError("Cannot open the event socket as the conversation id is empty");
-    }
-    const Ctor = options.WebSocket ?? globalThis.WebSocket;
-    if (typeof Ctor !== "function") {
-      throw new TypeError(
-        "Cannot open the event socket as there is no WebSocket: pass the WebSocket option",
-      );
-    }
-    const protocol = options.protocol ?? "events";
-    if (protocol !== "events" && protocol !== "session" && protocol !== "auto") {
-      throw new TypeError(
-        `Cannot open the event socket as 'protocol' must be events, session or auto: current value is ${
-          describeValue(protocol)
-        }`,
-      );
-    }
-    this.#socket = new ReconnectingSocket({
-      base,
-      conversationId: options.conversationId,
-      protocol: protocol === "events" ? "events" : "session",
-      auto: protocol === "auto",
-      sessionReplay: options.sessionReplay ?? "live",
-      onProtocolChange: options.onProtocolChange,
-      fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
-      callback: options.callback,
-      apiKey: options.apiKey || undefined,
-      onError: options.onError,
-      onReady: options.onReady,
-      resumeAfter: options.resumeAfter,
-      WebSocket: Ctor,
-      reconnect: resolveReconnect(options.reconnect),
-    });
+    this.#socket = openReconnectingSocket(options);
   }
 
   /**
@@ -261,4 +228,63 @@ export class WebSocketCallbackClient {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/**
+ * Checks the options of a {@linkcode WebSocketCallbackClient} and builds its engine, not started:
+ * what the class's constructor does, for code of this library that needs no public face.
+ *
+ * @param options The client's options.
+ * @returns The engine (call `start()` on it to connect).
+ * @throws {TypeError} For a host that is not an http(s) URL, an empty conversation id, no
+ * WebSocket constructor or an unknown protocol.
+ * @throws {RangeError} For invalid reconnect options.
+ * @example
+ * ```ts
+ * import { openReconnectingSocket } from "./websocket_client.ts";
+ * try {
+ *   openReconnectingSocket({ host: "http://h", conversationId: "", callback: () => {} });
+ *   throw new Error("expected a TypeError");
+ * } catch (err) {
+ *   if (!(err instanceof TypeError)) throw err;
+ * }
+ * ```
+ */
+export function openReconnectingSocket(
+  options: WebSocketCallbackClientOptions,
+): ReconnectingSocket {
+  const base = normalizeHost(options.host);
+  if (typeof options.conversationId !== "string" || options.conversationId === "") {
+    throw new TypeError("Cannot open the event socket as the conversation id is empty");
+  }
+  const Ctor = options.WebSocket ?? globalThis.WebSocket;
+  if (typeof Ctor !== "function") {
+    throw new TypeError(
+      "Cannot open the event socket as there is no WebSocket: pass the WebSocket option",
+    );
+  }
+  const protocol = options.protocol ?? "events";
+  if (protocol !== "events" && protocol !== "session" && protocol !== "auto") {
+    throw new TypeError(
+      `Cannot open the event socket as 'protocol' must be events, session or auto: current value is ${
+        describeValue(protocol)
+      }`,
+    );
+  }
+  return new ReconnectingSocket({
+    base,
+    conversationId: options.conversationId,
+    protocol: protocol === "events" ? "events" : "session",
+    auto: protocol === "auto",
+    sessionReplay: options.sessionReplay ?? "live",
+    onProtocolChange: options.onProtocolChange,
+    fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
+    callback: options.callback,
+    apiKey: options.apiKey || undefined,
+    onError: options.onError,
+    onReady: options.onReady,
+    resumeAfter: options.resumeAfter,
+    WebSocket: Ctor,
+    reconnect: resolveReconnect(options.reconnect),
+  });
 }

@@ -29,7 +29,7 @@ import { clean, compact, str, trimBlock } from "./_text.ts";
  *
  * @example Plain text into an array, tool output cut to 3 lines
  * ```ts
- * import { ConversationVisualizer, type ConversationVisualizerOptions } from "./conversation_visualizer.ts";
+ * import { ConversationVisualizer, type ConversationVisualizerOptions } from "@remote-hands/client/visualizer";
  * const lines: string[] = [];
  * const options: ConversationVisualizerOptions = {
  *   name: "worker-1",
@@ -47,7 +47,7 @@ export interface ConversationVisualizerOptions {
    *
    * @example
    * ```ts
-   * import { ConversationVisualizer } from "./conversation_visualizer.ts";
+   * import { ConversationVisualizer } from "@remote-hands/client/visualizer";
    * const viz = new ConversationVisualizer({ name: "alice", color: false });
    * const text = viz.format({ kind: "PauseEvent", id: "p", timestamp: "t", source: "user" });
    * if (text !== "[alice] ── PauseEvent (user)") throw new Error(text);
@@ -78,7 +78,7 @@ const QUIET_KINDS = new Set(["StreamingDeltaEvent", "TokenEvent", "LLMCompletion
  *
  * @example Collect the text instead of printing it
  * ```ts
- * import { ConversationVisualizer } from "./conversation_visualizer.ts";
+ * import { ConversationVisualizer } from "@remote-hands/client/visualizer";
  * const lines: string[] = [];
  * const viz = new ConversationVisualizer({ color: false, write: (text) => lines.push(text) });
  * viz.onEvent({
@@ -99,7 +99,7 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
    *
    * @example
    * ```ts
-   * import { ConversationVisualizer } from "./conversation_visualizer.ts";
+   * import { ConversationVisualizer } from "@remote-hands/client/visualizer";
    * const viz = new ConversationVisualizer({ name: "bob", maxObservationLines: 5 });
    * ```
    */
@@ -120,7 +120,7 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
    *
    * @example
    * ```ts
-   * import { ConversationVisualizer } from "./conversation_visualizer.ts";
+   * import { ConversationVisualizer } from "@remote-hands/client/visualizer";
    * const viz = new ConversationVisualizer({ color: false });
    * const text = viz.format({
    *   kind: "MessageEvent", id: "m1", timestamp: "2026-01-01T00:00:00", source: "user",
@@ -149,7 +149,7 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
    *
    * @example
    * ```ts
-   * import { ConversationVisualizer } from "./conversation_visualizer.ts";
+   * import { ConversationVisualizer } from "@remote-hands/client/visualizer";
    * const out: string[] = [];
    * new ConversationVisualizer({ color: false, write: (t) => out.push(t) })
    *   .onEvent({ kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" });
@@ -166,7 +166,7 @@ export class ConversationVisualizer implements ConversationVisualizerLike {
    *
    * @example
    * ```ts
-   * import { ConversationVisualizer } from "./conversation_visualizer.ts";
+   * import { ConversationVisualizer } from "@remote-hands/client/visualizer";
    * const callback = new ConversationVisualizer({ write: () => {} }).createCallback();
    * callback({ kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" });
    * ```

@@ -32,7 +32,7 @@ import type {
  *
  * @example
  * ```ts
- * import { RemoteWorkspace } from "./remote_workspace.ts";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * const ws = new RemoteWorkspace({ host: "http://127.0.0.1:8000", apiKey: "k", workingDir: "/work" });
  * if (JSON.stringify(ws).includes('"k"')) throw new Error("the key must not leak");
  * ```
@@ -299,7 +299,7 @@ export class RemoteWorkspace {
    *
    * @example
    * ```ts
-   * import { RemoteWorkspace } from "./remote_workspace.ts";
+   * import { RemoteWorkspace } from "@remote-hands/client";
    * const ws = new RemoteWorkspace({ host: "http://agent.test", apiKey: "k", workingDir: "/w" });
    * if (!ws.toJSON().hasApiKey) throw new Error();
    * ```

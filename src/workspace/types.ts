@@ -14,7 +14,7 @@ import type { Schemas } from "../types.ts";
  *
  * @example
  * ```ts
- * import type { BashOutput } from "./types.ts";
+ * import type { BashOutput } from "@remote-hands/client";
  * const chunk: BashOutput = { kind: "BashOutput", command_id: "0b6e2f1a-5c3d-4e8f-9a1b-2c3d4e5f6a7b", order: 0, stdout: "hi\n", exit_code: 0 };
  * if (chunk.exit_code !== 0) throw new Error();
  * ```
@@ -29,8 +29,8 @@ export type BashOutput = Schemas["BashOutput"];
  *
  * @example
  * ```ts
- * import type { FileUploadResult } from "./types.ts";
- * import { RemoteWorkspace } from "./remote_workspace.ts";
+ * import type { FileUploadResult } from "@remote-hands/client";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * // A stand-in server that accepts every upload.
  * const workspace = new RemoteWorkspace({
  *   host: "http://agent.test",
@@ -43,7 +43,7 @@ export type BashOutput = Schemas["BashOutput"];
  *
  * @example A server before 1.56.0: `file_size` is the byte size sent
  * ```ts
- * import { RemoteWorkspace } from "./remote_workspace.ts";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * const workspace = new RemoteWorkspace({
  *   host: "http://agent.test",
  *   workingDir: "/work",
@@ -59,8 +59,8 @@ export type FileUploadResult = Schemas["FileUploadResult"];
  *
  * @example
  * ```ts
- * import type { GitChange } from "./types.ts";
- * import { RemoteWorkspace } from "./remote_workspace.ts";
+ * import type { GitChange } from "@remote-hands/client";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * // A stand-in server with one added file.
  * const workspace = new RemoteWorkspace({
  *   host: "http://agent.test",
@@ -77,7 +77,7 @@ export type GitChange = Schemas["GitChange"];
  *
  * @example
  * ```ts
- * import type { GitChangeStatus } from "./types.ts";
+ * import type { GitChangeStatus } from "@remote-hands/client";
  * const letter: Record<GitChangeStatus, string> = { ADDED: "A", UPDATED: "M", DELETED: "D", MOVED: "R" };
  * if (letter.UPDATED !== "M") throw new Error();
  * ```
@@ -88,8 +88,8 @@ export type GitChangeStatus = Schemas["GitChangeStatus"];
  *
  * @example
  * ```ts
- * import type { GitDiff } from "./types.ts";
- * import { RemoteWorkspace } from "./remote_workspace.ts";
+ * import type { GitDiff } from "@remote-hands/client";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * // A stand-in server where one line changed.
  * const workspace = new RemoteWorkspace({
  *   host: "http://agent.test",
@@ -107,8 +107,8 @@ export type GitDiff = Schemas["GitDiff"];
  *
  * @example
  * ```ts
- * import type { ExecuteCommandOptions } from "./types.ts";
- * import { RemoteWorkspace } from "./remote_workspace.ts";
+ * import type { ExecuteCommandOptions } from "@remote-hands/client";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * // A stand-in server: the command starts, then its output and exit code arrive.
  * const workspace = new RemoteWorkspace({
  *   host: "http://agent.test",
@@ -148,8 +148,8 @@ export interface ExecuteCommandOptions {
  *
  * @example
  * ```ts
- * import type { CommandResult } from "./types.ts";
- * import { RemoteWorkspace } from "./remote_workspace.ts";
+ * import type { CommandResult } from "@remote-hands/client";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * // A stand-in server: the command starts, then its output and exit code arrive.
  * const workspace = new RemoteWorkspace({
  *   host: "http://agent.test",
@@ -191,8 +191,8 @@ export interface CommandResult {
  *
  * @example `git status`-style changes (here against a stand-in fetch)
  * ```ts
- * import type { GitChangesOptions } from "./types.ts";
- * import { RemoteWorkspace } from "./remote_workspace.ts";
+ * import type { GitChangesOptions } from "@remote-hands/client";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * const urls: URL[] = [];
  * const workspace = new RemoteWorkspace({
  *   host: "http://agent.test",
@@ -218,8 +218,8 @@ export interface GitChangesOptions extends CallOptions {
  *
  * @example What one commit changed (here against a stand-in fetch)
  * ```ts
- * import type { GitDiffOptions } from "./types.ts";
- * import { RemoteWorkspace } from "./remote_workspace.ts";
+ * import type { GitDiffOptions } from "@remote-hands/client";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * const workspace = new RemoteWorkspace({
  *   host: "http://agent.test",
  *   workingDir: "/work",
@@ -240,8 +240,8 @@ export interface GitDiffOptions extends GitChangesOptions {
  *
  * @example Here against a stand-in fetch
  * ```ts
- * import type { FileContent } from "./types.ts";
- * import { RemoteWorkspace } from "./remote_workspace.ts";
+ * import type { FileContent } from "@remote-hands/client";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * const workspace = new RemoteWorkspace({
  *   host: "http://agent.test",
  *   workingDir: "/work",
@@ -258,8 +258,8 @@ export type FileContent = Blob | Uint8Array | ArrayBuffer | string | ReadableStr
  *
  * @example
  * ```ts
- * import type { RemoteWorkspaceOptions } from "./types.ts";
- * import { RemoteWorkspace } from "./remote_workspace.ts";
+ * import type { RemoteWorkspaceOptions } from "@remote-hands/client";
+ * import { RemoteWorkspace } from "@remote-hands/client";
  * const options: RemoteWorkspaceOptions = {
  *   host: "https://agents.example.com/runtime/abc/",
  *   apiKey: "session-key",

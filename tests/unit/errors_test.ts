@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as errors from "../../src/errors.ts";
+import * as publicApi from "../../mod.ts";
 import {
   APIError,
   AuthenticationError,
@@ -37,11 +38,11 @@ test("`RemoteHandsError()` subclasses take their own class name", () => {
   assert.equal(new TimeoutError("GET /x", 1).name, "TimeoutError");
 });
 
-test("every error class names itself on its prototype, so minified bundles keep the name", () => {
-  const classes = Object.entries(errors).filter(([, value]) =>
+test("every public error class names itself on its prototype, so minified bundles keep the name", () => {
+  const classes = Object.entries(publicApi).filter(([, value]) =>
     typeof value === "function" && value.prototype instanceof Error
   );
-  assert.equal(classes.length, 19, classes.map(([name]) => name).join(", "));
+  assert.equal(classes.length, 20, classes.map(([name]) => name).join(", "));
   for (const [name, Class] of classes) {
     assert.ok(Object.hasOwn(Class.prototype, "name"), name);
     assert.equal(Class.prototype.name, name);
