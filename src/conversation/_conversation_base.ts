@@ -1,0 +1,290 @@
+/**
+ * The lifecycle half of {@linkcode RemoteConversation}: the parts it is made of (history, delivery,
+ * run controller, event socket), the live views (`state`, `events()`, `onEvent`), `run()` and
+ * `close()`. The facade in `remote_conversation.ts` adds creation and the server operations.
+ *
+ * @module
+ */
+
+import { inspectAs } from "../_checks.ts";
+import { redactSecrets } from "../_redact.ts";
+import { RemoteHandsError } from "../errors.ts";
+import type { Event, EventOfKind, KnownEventKind } from "../events/kinds.ts";
+import type { CallOptions } from "../rest/client.ts";
+import type { Connection } from "../rest/connection.ts";
+import { deleteConversation } from "../rest/conversations.ts";
+import type { ReconnectingSocket } from "../socket/_reconnecting_socket.ts";
+import type { AgentConfig, ConversationExecutionStatus, ConversationInfo } from "../types.ts";
+import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
+import { Delivery } from "./_delivery.ts";
+import { History } from "./_history.ts";
+import { RunController } from "./_run_controller.ts";
+import { connectEventSocket } from "./_socket.ts";
+import { RemoteEventsList } from "./events_list.ts";
+import { RemoteState } from "./remote_state.ts";
+import type { EventsOptions, RemoteConversationOptions, RunOptions } from "./types.ts";
+
+/** What the operations of a conversation work with. */
+export interface ConversationParts {
+  /** The server connection (REST, socket, fetch). */
+  readonly connection: Connection;
+  /** The conversation id. */
+  readonly id: string;
+  /** The events list the conversation fills. */
+  readonly events: RemoteEventsList;
+  /** History and catch-up. */
+  readonly history: History;
+  /** Callbacks, visualizer, iterators and error reports. */
+  readonly delivery: Delivery;
+}
+
+/**
+ * The lifecycle of a conversation; see {@linkcode RemoteConversation}, its only subclass.
+ *
+ * @example
+ * ```ts ignore
+ * const conversation = await RemoteConversation.create({ agent, workspace });
+ * await conversation.run();
+ * await conversation.close();
+ * ```
+ */
+export abstract class ConversationBase implements AsyncDisposable {
+  /** The agent configuration this conversation was created or attached with. */
+  readonly agent: AgentConfig | Record<string, unknown>;
+  /** The remote workspace. */
+  readonly workspace: RemoteWorkspace;
+  /** Maximum agent steps per run. */
+  readonly maxIterationPerRun: number;
+  /** The cached state, kept current by the event socket. */
+  readonly state: RemoteState;
+  readonly #parts: ConversationParts;
+  readonly #deleteOnClose: boolean;
+  readonly #runs: RunController;
+  #socket: ReconnectingSocket | undefined;
+  #closed = false;
+  /** Aborted by close(): ends REST work the socket started (a reconnect's catch-up). */
+  readonly #closing = new AbortController();
+
+  /**
+   * Assembles the parts of a conversation that exists on the server (`info`).
+   *
+   * @param options The options it was created with.
+   * @param connection The server connection.
+   * @param info The server's answer about the conversation.
+   */
+  protected constructor(
+    options: RemoteConversationOptions,
+    connection: Connection,
+    info: ConversationInfo & { id: string },
+  ) {
+    this.agent = options.agent;
+    this.workspace = options.workspace;
+    this.maxIterationPerRun = options.maxIterationPerRun ?? 500;
+    this.#deleteOnClose = options.deleteOnClose ?? false;
+    const { id } = info;
+    const events = new RemoteEventsList();
+    const state = new RemoteState({ id, events, client: connection.client, initial: info });
+    this.state = state;
+    const onDelivered = (event: Event): void => this.#runs.onEvent(event);
+    const delivery = new Delivery({ ...options, state, onDelivered });
+    const report = (error: RemoteHandsError): void => delivery.report(error);
+    const shared = { connection, conversationId: id, events, state, report };
+    const history = new History({
+      ...shared,
+      deliver: (event) => delivery.deliver(event),
+      closing: this.#closing.signal,
+    });
+    this.#runs = new RunController({ ...shared, history });
+    this.#parts = { connection, id, events, history, delivery };
+    // Inspected forms show the agent with its secrets (LLM api_key, ...) redacted.
+    inspectAs(this, (...args) => {
+      const inspect = args.find((a): a is (value: unknown) => string => typeof a === "function");
+      const view = this.toJSON();
+      return `RemoteConversation ${inspect ? inspect(view) : JSON.stringify(view)}`;
+    });
+  }
+
+  /** The parts the operations work with. */
+  protected get parts(): ConversationParts {
+    return this.#parts;
+  }
+
+  /**
+   * Connects the event socket and waits until it is ready (history caught up).
+   *
+   * @param options The socket protocol, ready timeout and signal.
+   */
+  protected async connect(
+    options: Pick<RemoteConversationOptions, "socketProtocol" | "readyTimeoutMs" | "signal">,
+  ): Promise<void> {
+    const { connection, id, history, delivery } = this.#parts;
+    await connectEventSocket({
+      connection,
+      conversationId: id,
+      history,
+      protocol: options.socketProtocol ?? "auto",
+      readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
+      signal: options.signal,
+      report: (error) => delivery.report(error),
+      onStopped: (error) => this.#runs.failAll(error),
+      opened: (socket) => (this.#socket = socket),
+    });
+  }
+
+  /**
+   * Throws when the conversation is closed.
+   *
+   * @param what What was asked, for the message ("send a message").
+   * @throws {RemoteHandsError} When `close()` was called.
+   */
+  protected checkOpen(what: string): void {
+    if (this.#closed) throw new RemoteHandsError(`Cannot ${what} as the conversation is closed`);
+  }
+
+  /** The conversation id. */
+  get id(): string {
+    return this.#parts.id;
+  }
+
+  /** Token and cost statistics, from the cached state. */
+  get conversationStats(): Record<string, unknown> | undefined {
+    return this.state.stats;
+  }
+
+  /**
+   * Stuck detection runs on the server; there is no detector object on the client, so this is
+   * always `null` (the Python SDK raises NotImplementedError). A stuck run makes `run()` reject.
+   */
+  get stuckDetector(): null {
+    return null;
+  }
+
+  /** The event socket in use: `"session"` or `"events"`. */
+  get socketProtocol(): "session" | "events" | undefined {
+    return this.#socket?.protocol;
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Starts (or resumes) the agent and waits until the run is over. Resolves with the final
+   * status (`finished`, `idle`, `paused`, `waiting_for_confirmation`); rejects with
+   * `ConversationRunError` when it ends in `error` (with the server's code and detail) or
+   * `stuck`, or when it cannot be started or awaited (timeout: cause is a `TimeoutError`).
+   * If a run is already going (409), it waits for that one.
+   *
+   * @example
+   * ```ts ignore
+   * const status = await conversation.run({ timeoutMs: 600_000 });
+   * if (status === "waiting_for_confirmation") await conversation.rejectPendingActions("not now");
+   * ```
+   */
+  async run(options: RunOptions = {}): Promise<ConversationExecutionStatus> {
+    this.checkOpen("run");
+    return await this.#runs.run(options);
+  }
+
+  /**
+   * The live events as an async iterable: every event once, in the order callbacks get them
+   * (from the moment of the call on; with `history: true` the events already in `state.events`
+   * come first). Any number of iterators may run at once, each with its own buffer.
+   *
+   * How it ends, always without throwing: when the conversation is closed (after yielding what it
+   * buffered), when `signal` aborts (at once, dropping what it buffered), or when the loop is left
+   * early (`break`, `return`, a throw), which unsubscribes. Called on a closed conversation, it
+   * yields the history if asked and ends. The buffer is unbounded unless `maxBuffer` is set (then
+   * `EventBufferOverflowError` after the buffered events).
+   *
+   * @example Watch a run
+   * ```ts ignore
+   * const watching = (async () => {
+   *   for await (const event of conversation.events()) console.log(event.kind);
+   * })();
+   * await conversation.sendMessage("List the files");
+   * await conversation.run();
+   * await conversation.close(); // the loop ends
+   * await watching;
+   * ```
+   */
+  events(options: EventsOptions = {}): AsyncIterableIterator<Event> {
+    return this.#parts.delivery.stream(options, this.#parts.events);
+  }
+
+  /**
+   * Calls `handler` with every live event of one kind, typed for that kind; returns a function
+   * that unsubscribes (idempotent). A throwing handler is reported to `onError` and delivery goes
+   * on. Handlers are dropped on `close()`.
+   *
+   * @example
+   * ```ts ignore
+   * const off = conversation.onEvent("ActionEvent", (action) => {
+   *   console.log(action.tool_name, action.action?.kind);
+   * });
+   * await conversation.run();
+   * off();
+   * ```
+   */
+  onEvent<K extends KnownEventKind>(kind: K, handler: (event: EventOfKind<K>) => void): () => void {
+    return this.#parts.delivery.listen(kind, handler);
+  }
+
+  /** Reloads the state from the server (REST). */
+  async refresh(options: CallOptions = {}): Promise<void> {
+    this.checkOpen("refresh");
+    await this.state.refresh(options);
+  }
+
+  /**
+   * Closes the event stream (no timers or sockets remain) and, with `deleteOnClose`, deletes the
+   * conversation on the server. Idempotent. A waiting `run()` rejects.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closing.abort();
+    this.#runs.failAll(
+      new RemoteHandsError("Cannot wait for the run as the conversation was closed"),
+    );
+    const { connection, id, delivery } = this.#parts;
+    try {
+      await this.#socket?.stop();
+    } finally {
+      delivery.close(); // ends every events() iterator once it has yielded its buffer
+    }
+    if (this.#deleteOnClose) {
+      try {
+        await deleteConversation(connection, id);
+      } catch (err) {
+        delivery.report(new RemoteHandsError("Deleting the conversation failed", { cause: err }));
+      }
+    }
+  }
+
+  /**
+   * The conversation for `JSON.stringify` (and, in the same shape, `console.log` and
+   * `Deno.inspect`/`util.inspect`): its id, the agent with every secret field (`api_key`, ...)
+   * shown as `"[redacted]"`, the workspace (without its key) and `maxIterationPerRun`. The
+   * `agent` property itself stays what was passed in.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(JSON.stringify(conversation)); // ... "llm":{"model":"...","api_key":"[redacted]"} ...
+   * ```
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      id: this.#parts.id,
+      agent: redactSecrets(this.agent),
+      workspace: this.workspace,
+      maxIterationPerRun: this.maxIterationPerRun,
+    };
+  }
+
+  /** Same as `close()`, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
