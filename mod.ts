@@ -56,11 +56,21 @@ export type {
   EventsOptions,
   GenerateTitleOptions,
   RemoteConversationOptions,
+  RunHandle,
   RunOptions,
   TitleLLM,
+  WaitUntilIdleOptions,
 } from "./src/conversation/types.ts";
+export type { StuckDetectionThresholds } from "./src/conversation/types.ts";
+export type {
+  ForkOptions,
+  RemoteConversationAttachOptions,
+  SendMessageOptions,
+} from "./src/conversation/operation_types.ts";
+export type { SecurityAnalyzerConfig } from "./src/rest/conversation_settings.ts";
 export { RemoteEventsList } from "./src/conversation/events_list.ts";
 export { RemoteState, type RemoteStateOptions } from "./src/conversation/remote_state.ts";
+export { type CombinedMetrics, getCombinedMetrics } from "./src/conversation/stats.ts";
 export { RemoteWorkspace } from "./src/workspace/remote_workspace.ts";
 export type {
   BashOutput,
@@ -78,6 +88,7 @@ export type {
 export { WebSocketCallbackClient } from "./src/socket/websocket_client.ts";
 export type {
   CloseInfo,
+  ConnectionChange,
   ReadyInfo,
   SocketProtocol,
   WaitUntilReadyOptions,
@@ -109,6 +120,7 @@ export type {
   EventOfKind,
   KnownEventKind,
   UnknownEvent,
+  UnknownEventKind,
 } from "./src/events/kinds.ts";
 export { parseEvent, type ParseEventResult } from "./src/events/parse.ts";
 export { contentText, isEventKind } from "./src/events/helpers.ts";
@@ -167,8 +179,10 @@ export type {
   ConversationStats,
   LLMConfig,
   Message,
+  Metrics,
   Schemas,
   SendMessageRequest,
+  ServerAgentConfig,
   StartConversationRequest,
   Success,
 } from "./src/types.ts";

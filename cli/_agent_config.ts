@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { type Parsed, UsageError } from "./_args.ts";
 import type { Context } from "./_context.ts";
+import type { AgentConfig } from "../mod.ts";
 
 /** Whether `host` is this machine (`localhost`, 127.x.x.x or `[::1]`). */
 function isLoopback(host: string): boolean {
@@ -46,7 +47,7 @@ function isLoopback(host: string): boolean {
 export async function agentConfig(
   ctx: Context,
   parsed: Parsed,
-): Promise<Record<string, unknown>> {
+): Promise<AgentConfig> {
   let agent: Record<string, unknown> = {};
   const file = parsed.strings.agent;
   if (file !== undefined) {
@@ -92,7 +93,8 @@ export async function agentConfig(
   } else if (!Array.isArray(agent.tools)) {
     agent.tools = [{ name: "terminal" }, { name: "file_editor" }];
   }
-  return agent;
+  // The file's other fields go as written: the server checks them (a 422 names a bad one).
+  return agent as AgentConfig;
 }
 
 /**

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { oneLine } from "./_output.ts";
+
 /**
  * The CLI's commands.
  *
@@ -13,9 +15,15 @@
  * const command: Command = "tail";
  * ```
  */
-export type Command = "list" | "run" | "tail";
+export type Command = "list" | "run" | "tail" | "approve" | "reject" | "resume";
 
-/** Options that take a value, and the command each belongs to (`all`: every command). */
+/** Every command, in the order the usage text lists them. */
+export const COMMANDS: readonly Command[] = ["list", "run", "tail", "approve", "reject", "resume"];
+
+/** The commands that run the agent and wait for the run (they share `--timeout`). */
+const RUNNING = ["run", "approve", "resume"] as const;
+
+/** Options that take a value, and the commands each belongs to (`all`: every command). */
 const STRING_OPTIONS = {
   host: "all",
   "api-key": "all",
@@ -28,10 +36,11 @@ const STRING_OPTIONS = {
   tools: "run",
   "working-dir": "run",
   "max-iterations": "run",
-  timeout: "run",
-} as const;
+  timeout: RUNNING,
+  reason: "reject",
+} satisfies Record<string, "all" | Command | readonly Command[]>;
 
-/** Options that take no value, and the command each belongs to (`all`: every command). */
+/** Options that take no value, and the commands each belongs to (`all`: every command). */
 const BOOLEAN_OPTIONS = {
   help: "all",
   "no-color": "all",
@@ -39,7 +48,7 @@ const BOOLEAN_OPTIONS = {
   confirm: "run",
   history: "tail",
   "until-idle": "tail",
-} as const;
+} satisfies Record<string, "all" | Command | readonly Command[]>;
 
 type StringOption = keyof typeof STRING_OPTIONS;
 type BooleanOption = keyof typeof BOOLEAN_OPTIONS;
@@ -156,8 +165,11 @@ export function checkOptions(parsed: Parsed, command: Command): void {
     ...Object.keys(parsed.flags).map((n) => [n, BOOLEAN_OPTIONS[n as BooleanOption]] as const),
   ];
   for (const [name, owner] of names) {
-    if (owner !== "all" && owner !== command) {
-      throw new UsageError(`--${name} is an option of '${owner}', not of '${command}'`);
+    const owners: readonly string[] = typeof owner === "string" ? [owner] : owner;
+    if (!owners.includes("all") && !owners.includes(command)) {
+      throw new UsageError(
+        `--${name} is an option of '${owners.join("', '")}', not of '${command}'`,
+      );
     }
   }
 }
@@ -191,4 +203,31 @@ export function positiveInt(
     );
   }
   return n;
+}
+
+/** A conversation id: a UUID, with or without its dashes. */
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/**
+ * The one conversation id a command takes.
+ *
+ * @param parsed The parsed command line.
+ * @param command The command, for the messages.
+ * @returns The id.
+ * @throws {UsageError} When there is none, more than one, or it is not a UUID.
+ * @example
+ * ```ts
+ * import { conversationIdArg, parse } from "./_args.ts";
+ * const id = "6c1b5b1e-0000-4000-8000-000000000000";
+ * if (conversationIdArg(parse(["approve", id]), "approve") !== id) throw new Error();
+ * ```
+ */
+export function conversationIdArg(parsed: Parsed, command: Command): string {
+  const [id, extra] = parsed.positionals;
+  if (id === undefined) throw new UsageError(`${command} needs a conversation id`);
+  if (extra !== undefined) {
+    throw new UsageError(`${command} takes one conversation id: got '${oneLine(extra)}'`);
+  }
+  if (!UUID.test(id)) throw new UsageError(`not a conversation id (a UUID): '${oneLine(id)}'`);
+  return id;
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ConversationExecutionStatus, ConversationInfo } from "../mod.ts";
+import type { ConversationExecutionStatus } from "../mod.ts";
 import { ConversationManager } from "../manager.ts";
 import { terminalJson } from "../src/_terminal_safe.ts";
 import { type Parsed, positiveInt, UsageError } from "./_args.ts";
@@ -50,16 +50,11 @@ export async function listCommand(ctx: Context, parsed: Parsed): Promise<number>
   }
   const limit = positiveInt("limit", parsed.strings.limit) ?? 20;
   const manager = new ConversationManager({ host: ctx.host, apiKey: ctx.apiKey });
-  const rows: ConversationInfo[] = [];
-  const search = manager.search({
-    limit: Math.min(limit, 100),
+  const rows = await manager.list({
+    limit,
     sortOrder: "UPDATED_AT_DESC",
     ...(status ? { status: status as ConversationExecutionStatus } : {}),
   });
-  for await (const info of search) {
-    rows.push(info);
-    if (rows.length >= limit) break;
-  }
   if (parsed.flags.json) {
     ctx.out(`${terminalJson(JSON.stringify(rows, null, 2))}\n`);
     return 0;

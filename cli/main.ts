@@ -6,6 +6,7 @@
  * deno run -A jsr:@remote-hands/client/cli list --status finished
  * deno run -A jsr:@remote-hands/client/cli run "Add a README" --model openai/gpt-4o-mini
  * deno run -A jsr:@remote-hands/client/cli tail 6c1b5b1e-0000-4000-8000-000000000000 --history
+ * deno run -A jsr:@remote-hands/client/cli approve 6c1b5b1e-0000-4000-8000-000000000000
  * bun run cli/main.ts --help
  * ```
  *
@@ -16,19 +17,24 @@
  * overrides shown as visible `\x1b` / `\u202e` escapes). Everything the client does goes through the
  * library (`mod.ts`, `manager.ts`, `visualizer.ts`); this module only adds the runtime glue
  * (arguments, environment, stdout, Ctrl-C), through `node:process`, which Deno, Bun and Node all
- * provide. Each command has its own module (`list.ts`, `run.ts`, `tail.ts`).
+ * provide. Each command has its own module (`list.ts`, `run.ts`, `tail.ts`, `approve.ts`, `reject.ts`,
+ * `resume.ts`).
  *
  * @module
  */
 
 import process from "node:process";
 import { terminalText } from "../src/_terminal_safe.ts";
-import { checkOptions, parse, type Parsed } from "./_args.ts";
+import { checkOptions, type Command, COMMANDS, parse, type Parsed } from "./_args.ts";
 import { context } from "./_context.ts";
 import { describe } from "./_describe.ts";
 import { oneLine } from "./_output.ts";
 import { type CliIO, processIO } from "./io.ts";
+import { approveCommand } from "./approve.ts";
+import type { Context } from "./_context.ts";
 import { listCommand } from "./list.ts";
+import { rejectCommand } from "./reject.ts";
+import { resumeCommand } from "./resume.ts";
 import { runCommand } from "./run.ts";
 import { tailCommand } from "./tail.ts";
 import { USAGE } from "./usage.ts";
@@ -64,20 +70,34 @@ export async function main(args: readonly string[], io: CliIO = processIO()): Pr
     ctx.err(USAGE);
     return 1;
   }
-  if (command !== "list" && command !== "run" && command !== "tail") {
+  if (!isCommand(command)) {
     ctx.err(`remote-hands: unknown command '${oneLine(command)}' (see --help)\n`);
     return 1;
   }
-  const conversationId = command === "tail" ? parsed.positionals[0] : undefined;
+  const conversationId = command === "list" || command === "run"
+    ? undefined
+    : parsed.positionals[0];
   try {
     checkOptions(parsed, command);
-    if (command === "list") return await listCommand(ctx, parsed);
-    if (command === "run") return await runCommand(ctx, parsed);
-    return await tailCommand(ctx, parsed);
+    return await RUN[command](ctx, parsed);
   } catch (err) {
     ctx.err(`remote-hands: ${describe(err, ctx, conversationId)}\n`);
     return 1;
   }
+}
+
+/** Each command's implementation. */
+const RUN: Record<Command, (ctx: Context, parsed: Parsed) => Promise<number>> = {
+  list: listCommand,
+  run: runCommand,
+  tail: tailCommand,
+  approve: approveCommand,
+  reject: rejectCommand,
+  resume: resumeCommand,
+};
+
+function isCommand(name: string): name is Command {
+  return (COMMANDS as readonly string[]).includes(name);
 }
 
 if (import.meta.main) {

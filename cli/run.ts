@@ -5,18 +5,12 @@
  * @module
  */
 
-import {
-  AlwaysConfirm,
-  ConversationRunError,
-  RemoteConversation,
-  RemoteWorkspace,
-  TimeoutError,
-} from "../mod.ts";
+import { AlwaysConfirm, RemoteConversation, RemoteWorkspace } from "../mod.ts";
 import { agentConfig, workingDir } from "./_agent_config.ts";
 import { type Parsed, positiveInt, UsageError } from "./_args.ts";
 import { type Context, visualizer } from "./_context.ts";
-import { describe } from "./_describe.ts";
-import { exitCodeFor, oneLine } from "./_output.ts";
+import { oneLine } from "./_output.ts";
+import { listenForInterrupt, runAndReport } from "./_watch_run.ts";
 
 /**
  * Runs `run`: creates a conversation, sends the task, runs the agent and shows its events until
@@ -55,78 +49,36 @@ export async function runCommand(ctx: Context, parsed: Parsed): Promise<number> 
     if (pending) pending.push(text);
     else ctx.out(`${text}\n`);
   });
-  const interrupt = new AbortController();
-  let interrupted = false;
-  const stopListening = ctx.io.onInterrupt(() => {
-    if (interrupted) {
-      ctx.err("interrupted again: exiting without pausing\n");
-      ctx.io.exit(130);
-    }
-    interrupted = true;
-    interrupt.abort();
-  });
+  const interrupt = listenForInterrupt(ctx, "interrupted again: exiting without pausing\n");
   let conversation: RemoteConversation | undefined;
-  let runStarted = false;
   try {
-    conversation = await RemoteConversation.create({
-      agent,
-      workspace,
-      visualizer: viz,
-      ...(parsed.flags.confirm ? { confirmationPolicy: new AlwaysConfirm() } : {}),
-      ...(maxIterationPerRun !== undefined ? { maxIterationPerRun } : {}),
-      signal: interrupt.signal,
-    });
-    const shownId = oneLine(conversation.id);
-    ctx.out(`conversation ${shownId} (working dir ${oneLine(workspace.workingDir)})\n`);
-    for (const text of pending) ctx.out(`${text}\n`);
-    pending = undefined;
-    await conversation.sendMessage(task, { signal: interrupt.signal });
-    runStarted = true;
-    const status = await conversation.run({
-      timeoutMs: timeoutSeconds * 1000,
-      signal: interrupt.signal,
-    });
-    ctx.out(`conversation ${shownId}: ${oneLine(status)}\n`);
-    if (status === "waiting_for_confirmation") {
-      ctx.err("the agent is waiting for confirmation of its next action\n");
-    }
-    return exitCodeFor(status);
-  } catch (err) {
-    if (interrupted) {
-      if (conversation === undefined) {
-        ctx.err("interrupted before the conversation started\n");
-      } else if (!runStarted) {
-        ctx.err(`interrupted before the run started: conversation ${oneLine(conversation.id)}\n`);
-      } else {
-        // Stop the agent too: a Ctrl-C means "stop", not "stop watching".
-        const id = oneLine(conversation.id);
-        try {
-          await conversation.pause();
-          ctx.err(
-            `interrupted: conversation ${id} is paused; watch it with: remote-hands tail ${id}\n`,
-          );
-        } catch (pauseError) {
-          ctx.err(`interrupted, but pausing ${id} failed: ${describe(pauseError, ctx, id)}\n`);
-        }
-      }
+    try {
+      conversation = await RemoteConversation.create({
+        agent,
+        workspace,
+        visualizer: viz,
+        ...(parsed.flags.confirm ? { confirmationPolicy: new AlwaysConfirm() } : {}),
+        ...(maxIterationPerRun !== undefined ? { maxIterationPerRun } : {}),
+        signal: interrupt.signal,
+      });
+      const shownId = oneLine(conversation.id);
+      ctx.out(`conversation ${shownId} (working dir ${oneLine(workspace.workingDir)})\n`);
+      for (const text of pending) ctx.out(`${text}\n`);
+      pending = undefined;
+      await conversation.sendMessage(task, { signal: interrupt.signal });
+    } catch (err) {
+      if (!interrupt.interrupted) throw err;
+      ctx.err(
+        conversation === undefined
+          ? "interrupted while the conversation was being created: if the server made it, " +
+            "it is idle (see: remote-hands list)\n"
+          : `interrupted before the run started: conversation ${oneLine(conversation.id)}\n`,
+      );
       return 130;
     }
-    if (err instanceof ConversationRunError && (err.status === "error" || err.status === "stuck")) {
-      ctx.out(`conversation ${oneLine(err.conversationId)}: ${oneLine(err.status)}\n`);
-    }
-    if (
-      err instanceof ConversationRunError && err.cause instanceof TimeoutError &&
-      conversation !== undefined
-    ) {
-      ctx.err(
-        `remote-hands: gave up waiting after ${timeoutSeconds} s; the run goes on: ` +
-          `remote-hands tail ${oneLine(conversation.id)}\n`,
-      );
-      return 1;
-    }
-    throw err;
+    return await runAndReport(ctx, conversation, { timeoutSeconds, interrupt });
   } finally {
-    stopListening();
+    interrupt.stop();
     await conversation?.close();
   }
 }

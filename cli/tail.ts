@@ -11,15 +11,12 @@ import {
   RemoteHandsError,
 } from "../mod.ts";
 import { ConversationManager } from "../manager.ts";
-import { type Parsed, UsageError } from "./_args.ts";
+import { conversationIdArg, type Parsed } from "./_args.ts";
 import { type Context, visualizer } from "./_context.ts";
 import { exitCodeFor, oneLine, statusOf } from "./_output.ts";
 
 /** How often `tail` checks that the conversation still exists. */
 const TAIL_CHECK_MS = 5_000;
-
-/** A conversation id: a UUID, with or without its dashes. */
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /**
  * Runs `tail`: attaches to a conversation and shows its events as they happen (the stored ones
@@ -41,10 +38,7 @@ const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$
  * ```
  */
 export async function tailCommand(ctx: Context, parsed: Parsed): Promise<number> {
-  const [id, extra] = parsed.positionals;
-  if (id === undefined) throw new UsageError("tail needs a conversation id");
-  if (extra !== undefined) throw new UsageError(`tail takes one conversation id: got '${extra}'`);
-  if (!UUID.test(id)) throw new UsageError(`not a conversation id (a UUID): '${oneLine(id)}'`);
+  const id = conversationIdArg(parsed, "tail");
   const history = parsed.flags.history === true;
   const untilIdle = parsed.flags["until-idle"] === true;
   const manager = new ConversationManager({ host: ctx.host, apiKey: ctx.apiKey });

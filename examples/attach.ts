@@ -33,6 +33,7 @@ const manager = new ConversationManager({ host, apiKey });
 const info = await manager.get(id);
 console.log(`manager.get: status ${info.execution_status}, title ${JSON.stringify(info.title)}`);
 let listed = false;
+// The 20 most recently updated conversations (limit caps the results; pageSize sets the pages).
 for await (const item of manager.search({ sortOrder: "UPDATED_AT_DESC", limit: 20 })) {
   if (item.id === id) listed = true;
 }

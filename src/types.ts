@@ -135,29 +135,80 @@ export type Success = Schemas["Success"];
  */
 export type LLMConfig = Schemas["LLM-Input"];
 /**
- * Agent configuration sent when creating a conversation.
+ * Agent configuration sent when creating a conversation: the server's `Agent` (an LLM and tools;
+ * `kind` may be left out, it defaults to `"Agent"`) or its `ACPAgent` (an ACP server command),
+ * typed from the server's schema, so a misspelt or unknown field does not type-check.
  *
  * @example
  * ```ts
  * import type { AgentConfig } from "@remote-hands/client";
  * const agent: AgentConfig = {
- *   kind: "Agent",
  *   llm: { model: "openai/gpt-4o-mini", api_key: "sk-..." },
  *   tools: [{ name: "terminal" }, { name: "file_editor" }],
  * };
+ * const acp: AgentConfig = { kind: "ACPAgent", acp_command: ["claude-code-acp"] };
  * // await RemoteConversation.create({ agent, workspace });
- * if (agent.tools?.length !== 2) throw new Error();
+ * if (agent.tools?.length !== 2 || acp.kind !== "ACPAgent") throw new Error();
  * ```
  */
-export type AgentConfig = Schemas["Agent-Input"];
+export type AgentConfig =
+  | (Omit<Schemas["Agent-Input"], "kind"> & {
+    /** The agent class; `"Agent"` when left out. */
+    kind?: "Agent";
+  })
+  | Schemas["ACPAgent-Input"];
 /**
- * Token and cost statistics of a conversation.
+ * An agent as the server reports it (`ConversationInfo.agent`, `state.agent`): an `Agent` or an
+ * `ACPAgent`, its secrets redacted. Attaching to a conversation without an agent of your own
+ * uses this one.
+ *
+ * @example
+ * ```ts
+ * import type { ServerAgentConfig } from "@remote-hands/client";
+ * const model = (agent: ServerAgentConfig): string | undefined => agent.llm?.model;
+ * // model(conversation.state.agent!)
+ * if (typeof model !== "function") throw new Error();
+ * ```
+ */
+export type ServerAgentConfig = Schemas["AgentBase-Output"];
+/**
+ * The token and cost figures of one LLM usage (`usage_to_metrics[usageId]`). Single-key `stats`
+ * updates on the socket carry the snapshot part (totals only); `ConversationInfo` and
+ * `full_state` snapshots carry the per-call lists too.
+ *
+ * @example
+ * ```ts
+ * import type { Metrics } from "@remote-hands/client";
+ * const agent: Metrics = {
+ *   model_name: "openai/gpt-4o-mini",
+ *   accumulated_cost: 0.02,
+ *   accumulated_token_usage: { prompt_tokens: 1200, completion_tokens: 80 },
+ * };
+ * if (agent.accumulated_token_usage?.prompt_tokens !== 1200) throw new Error();
+ * ```
+ */
+export type Metrics = Schemas["MetricsSnapshot"] & {
+  /** The cost of each LLM call (full form only). */
+  costs?: { model: string; cost: number; timestamp: number }[];
+  /** The round-trip time of each LLM call, in seconds (full form only). */
+  response_latencies?: { model: string; latency: number; response_id: string }[];
+  /** The token usage of each LLM call (full form only). */
+  token_usages?: Schemas["TokenUsage"][];
+};
+/**
+ * Token and cost statistics of a conversation: {@linkcode Metrics} by LLM usage id (`agent`,
+ * a condenser's, a title LLM's, ...). {@linkcode getCombinedMetrics} sums them.
  *
  * @example
  * ```ts
  * import type { ConversationStats } from "@remote-hands/client";
- * const stats: ConversationStats = { usage_to_metrics: {} }; // e.g. conversation.conversationStats
- * if (!("usage_to_metrics" in stats)) throw new Error();
+ * const stats: ConversationStats = {
+ *   usage_to_metrics: { agent: { accumulated_cost: 0, accumulated_token_usage: { prompt_tokens: 101 } } },
+ * }; // e.g. conversation.conversationStats
+ * if (stats.usage_to_metrics.agent?.accumulated_token_usage?.prompt_tokens !== 101) throw new Error();
  * ```
  */
-export type ConversationStats = Schemas["ConversationStats"];
+export interface ConversationStats {
+  /** The metrics of each LLM usage, by usage id. */
+  usage_to_metrics: Record<string, Metrics>;
+}

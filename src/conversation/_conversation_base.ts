@@ -22,7 +22,13 @@ import { RunController } from "./_run_controller.ts";
 import { connectEventSocket } from "./_socket.ts";
 import { RemoteEventsList } from "./events_list.ts";
 import { RemoteState } from "./remote_state.ts";
-import type { EventsOptions, RemoteConversationOptions, RunOptions } from "./types.ts";
+import type {
+  EventsOptions,
+  RemoteConversationOptions,
+  RunHandle,
+  RunOptions,
+  WaitUntilIdleOptions,
+} from "./types.ts";
 
 /** What the operations of a conversation work with. */
 export interface ConversationParts {
@@ -50,7 +56,7 @@ export interface ConversationParts {
  */
 export abstract class ConversationBase implements AsyncDisposable {
   /** The agent configuration this conversation was created or attached with. */
-  readonly agent: AgentConfig | Record<string, unknown>;
+  readonly agent: AgentConfig | ConversationInfo["agent"];
   /** The remote workspace. */
   readonly workspace: RemoteWorkspace;
   /** Maximum agent steps per run. */
@@ -94,7 +100,11 @@ export abstract class ConversationBase implements AsyncDisposable {
       deliver: (event) => delivery.deliver(event),
       closing: this.#closing.signal,
     });
-    this.#runs = new RunController({ ...shared, history });
+    this.#runs = new RunController({
+      ...shared,
+      history,
+      socketUp: () => this.#socket?.connected === true,
+    });
     this.#parts = { connection, id, events, history, delivery };
     // Inspected forms show the agent with its secrets (LLM api_key, ...) redacted.
     inspectAs(this, (...args) => {
@@ -112,10 +122,13 @@ export abstract class ConversationBase implements AsyncDisposable {
   /**
    * Connects the event socket and waits until it is ready (history caught up).
    *
-   * @param options The socket protocol, ready timeout and signal.
+   * @param options The socket protocol, ready timeout, connection-state listener and signal.
    */
   protected async connect(
-    options: Pick<RemoteConversationOptions, "socketProtocol" | "readyTimeoutMs" | "signal">,
+    options: Pick<
+      RemoteConversationOptions,
+      "socketProtocol" | "readyTimeoutMs" | "onConnectionChange" | "signal"
+    >,
   ): Promise<void> {
     const { connection, id, history, delivery } = this.#parts;
     await connectEventSocket({
@@ -128,6 +141,7 @@ export abstract class ConversationBase implements AsyncDisposable {
       report: (error) => delivery.report(error),
       onStopped: (error) => this.#runs.failAll(error),
       opened: (socket) => (this.#socket = socket),
+      onConnectionChange: options.onConnectionChange,
     });
   }
 
@@ -146,8 +160,13 @@ export abstract class ConversationBase implements AsyncDisposable {
     return this.#parts.id;
   }
 
-  /** Token and cost statistics, from the cached state. */
-  get conversationStats(): Record<string, unknown> | undefined {
+  /**
+   * Token and cost statistics from the cached state (`state.stats`): the metrics of each LLM
+   * usage; `getCombinedMetrics(conversation.conversationStats)` sums them.
+   *
+   * @throws {ProtocolError} When the server's `stats` is not that shape.
+   */
+  get conversationStats(): RemoteState["stats"] {
     return this.state.stats;
   }
 
@@ -173,18 +192,76 @@ export abstract class ConversationBase implements AsyncDisposable {
    * Starts (or resumes) the agent and waits until the run is over. Resolves with the final
    * status (`finished`, `idle`, `paused`, `waiting_for_confirmation`); rejects with
    * `ConversationRunError` when it ends in `error` (with the server's code and detail) or
-   * `stuck`, or when it cannot be started or awaited (timeout: cause is a `TimeoutError`).
-   * If a run is already going (409), it waits for that one.
+   * `stuck`, or when it cannot be started or awaited (timeout: cause is a `TimeoutError`), and
+   * with `ConnectionError` when the server stays unreachable for `unreachableTimeoutMs` (30 s).
+   * If a run is already going (409), it waits for that one. `close()` makes it reject; a run
+   * nobody awaits then rejects without an unhandled rejection.
    *
-   * @example
+   * With `blocking: false` it resolves as soon as the server has accepted the run, with a
+   * {@linkcode RunHandle} whose `done` settles as above when the run ends.
+   *
+   * @param options Signal, time limit, poll interval, unreachable window, `blocking`.
+   * @returns The final status, or with `blocking: false` the handle of the started run.
+   * @throws {ConversationRunError} When the run ends in `error` or `stuck`, cannot be started,
+   * or outlasts `timeoutMs`.
+   * @throws {ConnectionError} When the server is unreachable for `unreachableTimeoutMs`.
+   *
+   * @example Wait for the run
    * ```ts ignore
    * const status = await conversation.run({ timeoutMs: 600_000 });
    * if (status === "waiting_for_confirmation") await conversation.rejectPendingActions("not now");
    * ```
+   *
+   * @example Start it and wait later
+   * ```ts ignore
+   * const run = await conversation.run({ blocking: false }); // the server accepted the run
+   * for await (const event of conversation.events()) if (event.kind === "ActionEvent") break;
+   * console.log(await run.done); // "finished"
+   * ```
    */
-  async run(options: RunOptions = {}): Promise<ConversationExecutionStatus> {
-    this.checkOpen("run");
-    return await this.#runs.run(options);
+  run(options: RunOptions & { blocking: false }): Promise<RunHandle>;
+  run(options?: RunOptions & { blocking?: true }): Promise<ConversationExecutionStatus>;
+  run(options?: RunOptions): Promise<ConversationExecutionStatus | RunHandle>;
+  run(options: RunOptions = {}): Promise<ConversationExecutionStatus | RunHandle> {
+    try {
+      this.checkOpen("run");
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // Not async: close() marks the very promise the caller holds as handled.
+    return options.blocking === false ? this.#runs.start(options) : this.#runs.run(options);
+  }
+
+  /**
+   * Waits until the conversation is not running, without starting a run: for an observer (a
+   * dashboard, a second process) of a run someone else started. "Idle" means "not running": it
+   * resolves with whatever status the conversation rests in, at once when the cached status
+   * (kept current by the socket) is not `running`. Same rules as `run()`: resolves with
+   * `finished`, `idle`, `paused` or `waiting_for_confirmation` (the events the socket missed
+   * are caught up first); rejects with `ConversationRunError` for `error` or `stuck` (also when
+   * the conversation already rests in one), for `timeoutMs` (1 h) and for a conversation the
+   * server no longer knows, and with `ConnectionError` when the server stays unreachable for
+   * `unreachableTimeoutMs` (30 s). `close()` makes it reject.
+   *
+   * @param options Signal, time limit, poll interval, unreachable window.
+   * @returns The status the conversation rests in.
+   * @throws {ConversationRunError} For `error`, `stuck`, a timeout or an unknown conversation.
+   * @throws {ConnectionError} When the server is unreachable for `unreachableTimeoutMs`.
+   *
+   * @example
+   * ```ts ignore
+   * const conversation = await manager.attach(id);
+   * const status = await conversation.waitUntilIdle({ timeoutMs: 600_000 });
+   * console.log(status, conversation.state.events.length);
+   * ```
+   */
+  waitUntilIdle(options: WaitUntilIdleOptions = {}): Promise<ConversationExecutionStatus> {
+    try {
+      this.checkOpen("wait for the conversation");
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#runs.waitUntilIdle(options);
   }
 
   /**
@@ -239,13 +316,16 @@ export abstract class ConversationBase implements AsyncDisposable {
 
   /**
    * Closes the event stream (no timers or sockets remain) and, with `deleteOnClose`, deletes the
-   * conversation on the server. Idempotent. A waiting `run()` rejects.
+   * conversation on the server. Idempotent. A waiting `run()` or `waitUntilIdle()` rejects (the
+   * run goes on on the server), and never as an unhandled rejection: a run started without
+   * `await` does not crash the process. Until it is called the open socket keeps the process
+   * alive: use `await using` or `try { ... } finally { await conversation.close(); }`.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing.abort();
-    this.#runs.failAll(
+    this.#runs.closeAll(
       new RemoteHandsError("Cannot wait for the run as the conversation was closed"),
     );
     const { connection, id, delivery } = this.#parts;

@@ -124,6 +124,7 @@ export class History {
     this.#deliver = options.deliver;
     this.#report = options.report;
     this.#closing = options.closing;
+    this.#writer.reconcile = (signal) => this.reconcile(signal);
   }
 
   /** Starts the first load: unless the socket is the events one, the log is paged at once. */
@@ -220,9 +221,24 @@ export class History {
   }
 
   /** Pages the whole log and takes what the list lacks (delivered once), without asking the
-   * event count first. */
-  async readLog(signal: AbortSignal | undefined): Promise<void> {
-    this.#takeAll(await this.#read(undefined, undefined, signal), true);
+   * event count first; returns how many events the list gained. */
+  async readLog(signal: AbortSignal | undefined): Promise<number> {
+    const items = await this.#read(undefined, undefined, signal);
+    const before = this.#writer.storedCount();
+    this.#takeAll(items, true);
+    return this.#writer.storedCount() - before;
+  }
+
+  /**
+   * `state.events.reconcile()`: {@linkcode History.readLog} while the conversation is open.
+   *
+   * @throws {RemoteHandsError} When the conversation is closed.
+   */
+  async reconcile(signal: AbortSignal | undefined): Promise<number> {
+    if (this.#closing.aborted) {
+      throw new RemoteHandsError("Cannot reconcile the events as the conversation is closed");
+    }
+    return await this.readLog(signal ? AbortSignal.any([signal, this.#closing]) : this.#closing);
   }
 
   /** The one rule: whether `event` is seen for the first time (see the module doc). */

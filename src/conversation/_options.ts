@@ -6,9 +6,10 @@
  */
 
 import { checkMs, UUID } from "../_checks.ts";
-import { type ConfirmationPolicyJSON, policyToJSON } from "../confirmation_policy.ts";
+import { policyToJSON } from "../confirmation_policy.ts";
 import { secretsPayload } from "../secrets.ts";
 import type { Message, SendMessageRequest } from "../types.ts";
+import type { RemoteConversationAttachOptions } from "./operation_types.ts";
 import type { EventsOptions, RemoteConversationOptions } from "./types.ts";
 
 /**
@@ -39,14 +40,28 @@ export function checkPositive(name: string, value: number | undefined): void {
   }
 }
 
+/** The options that only apply when a conversation is created. */
+const CREATION_ONLY = [
+  "confirmationPolicy",
+  "autotitle",
+  "stuckDetection",
+  "stuckDetectionThresholds",
+  "tags",
+  "hookConfig",
+  "plugins",
+  "initialMessage",
+  "securityAnalyzer",
+  "userId",
+] as const;
+
 /**
  * Checks the options of `RemoteConversation.create()`, in the order the errors are documented.
  *
  * @param options What the caller passed.
- * @returns The confirmation policy as the server takes it, when one is given.
  * @throws {TypeError} For missing options, a workspace that is not a `RemoteWorkspace`, a missing
  * agent, a conversation id that is not a UUID, an unknown socket protocol, a visualizer without
- * `onEvent`, callbacks that are not functions, an unknown policy or a bad secret.
+ * `onEvent`, callbacks that are not functions, an unknown policy or a bad secret (the options
+ * that make the create request: `createFields()` of `_attach.ts`).
  * @throws {RangeError} For a bad `maxIterationPerRun` or `readyTimeoutMs`.
  * @throws {unknown} The signal's reason when it is aborted already.
  *
@@ -61,69 +76,96 @@ export function checkPositive(name: string, value: number | undefined): void {
  * }
  * ```
  */
-export function checkCreateOptions(
-  options: RemoteConversationOptions,
-): ConfirmationPolicyJSON | undefined {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError("Cannot create the conversation as the options are missing");
-  }
-  const { workspace } = options;
-  if (!workspace || typeof workspace !== "object" || !("client" in workspace)) {
-    throw new TypeError(
-      "Cannot create the conversation as 'workspace' must be a RemoteWorkspace",
-    );
-  }
+export function checkCreateOptions(options: RemoteConversationOptions): void {
+  const what = "create the conversation";
+  checkWorkspace(options, what);
   if (!options.agent || typeof options.agent !== "object") {
-    throw new TypeError(
-      "Cannot create the conversation as 'agent' must be an agent configuration",
-    );
+    throw new TypeError(`Cannot ${what} as 'agent' must be an agent configuration`);
   }
-  if (options.conversationId !== undefined && !UUID.test(options.conversationId)) {
-    throw new TypeError(
-      `Cannot use the conversation id as it is not a UUID: current value is '${options.conversationId}'`,
-    );
-  }
-  checkPositive("maxIterationPerRun", options.maxIterationPerRun);
-  checkMs("readyTimeoutMs", options.readyTimeoutMs);
-  const protocol = options.socketProtocol;
-  if (
-    protocol !== undefined && protocol !== "auto" && protocol !== "events" &&
-    protocol !== "session"
-  ) {
-    throw new TypeError(
-      `Cannot create the conversation as 'socketProtocol' must be auto, events or session: current value is ${
-        String(protocol)
-      }`,
-    );
-  }
-  const { visualizer } = options;
-  if (visualizer !== undefined && typeof visualizer?.onEvent !== "function") {
-    throw new TypeError(
-      "Cannot create the conversation as 'visualizer' must have an onEvent method",
-    );
-  }
-  if (
-    options.callbacks !== undefined &&
-    (!Array.isArray(options.callbacks) || options.callbacks.some((c) => typeof c !== "function"))
-  ) {
-    throw new TypeError(
-      "Cannot create the conversation as 'callbacks' must be an array of functions",
-    );
-  }
-  const confirmation = options.confirmationPolicy === undefined
-    ? undefined
-    : policyToJSON(options.confirmationPolicy);
-  if (options.secrets !== undefined) secretsPayload(options.secrets); // validate before requests
+  if (options.conversationId !== undefined) checkId(options.conversationId);
+  checkConnectOptions(options, what);
+  if (options.confirmationPolicy !== undefined) policyToJSON(options.confirmationPolicy);
   options.signal?.throwIfAborted();
-  return confirmation;
+}
+
+/**
+ * Checks the options of `RemoteConversation.attach()`: those of `create()` that do not create,
+ * and a required conversation id.
+ *
+ * @param options What the caller passed.
+ * @throws {TypeError} As `create()`, for a missing conversation id, an agent that is not an
+ * object, or an option that only applies when creating.
+ * @throws {RangeError} For a bad `maxIterationPerRun` or `readyTimeoutMs`.
+ * @throws {unknown} The signal's reason when it is aborted already.
+ *
+ * @example
+ * ```ts
+ * import { checkAttachOptions } from "./_options.ts";
+ * try {
+ *   checkAttachOptions(JSON.parse("{}"));
+ *   throw new Error("accepted");
+ * } catch (err) {
+ *   if (!(err instanceof TypeError)) throw err;
+ * }
+ * ```
+ */
+export function checkAttachOptions(options: RemoteConversationAttachOptions): void {
+  const what = "attach to the conversation";
+  checkWorkspace(options, what);
+  if (typeof options.conversationId !== "string") {
+    throw new TypeError(
+      `Cannot ${what} as 'conversationId' is missing: pass the id of one on the server`,
+    );
+  }
+  checkId(options.conversationId);
+  if (options.agent !== undefined && !isObject(options.agent)) {
+    throw new TypeError(`Cannot ${what} as 'agent' must be an agent configuration`);
+  }
+  for (const name of CREATION_ONLY) {
+    if (Reflect.get(options, name) !== undefined) {
+      throw new TypeError(
+        `Cannot ${what} as '${name}' only applies when creating one: use RemoteConversation.create()`,
+      );
+    }
+  }
+  checkConnectOptions(options, what);
+  options.signal?.throwIfAborted();
+}
+
+/**
+ * A security analyzer as the server takes it: an object with a `kind`, or null (none).
+ *
+ * @param analyzer What the caller passed.
+ * @param what What was asked, for the message.
+ * @returns The analyzer.
+ * @throws {TypeError} When it is neither.
+ *
+ * @example
+ * ```ts
+ * import { checkSecurityAnalyzer } from "./_options.ts";
+ * checkSecurityAnalyzer({ kind: "LLMSecurityAnalyzer" }, "set the security analyzer");
+ * ```
+ */
+export function checkSecurityAnalyzer<T extends object | null>(analyzer: T, what: string): T {
+  if (
+    analyzer !== null && !(isObject(analyzer) && typeof Reflect.get(analyzer, "kind") === "string")
+  ) {
+    throw new TypeError(
+      `Cannot ${what} as the security analyzer must be an object with a kind, such as { kind: "LLMSecurityAnalyzer" }, or null`,
+    );
+  }
+  return analyzer;
 }
 
 /**
  * The request `sendMessage()` sends for a message (it never starts a run).
  *
  * @param message A text, or a user `Message` with content.
+ * @param sender Who sent it (sent as `sender`, when given).
+ * @param what What was asked, for the messages.
  * @returns The request body.
- * @throws {TypeError} When the message is neither, or its role is not `user`.
+ * @throws {TypeError} When the message is neither, its role is not `user`, or `sender` is not a
+ * string.
  *
  * @example
  * ```ts
@@ -132,21 +174,102 @@ export function checkCreateOptions(
  * if (request.run !== false || request.content?.[0]?.type !== "text") throw new Error();
  * ```
  */
-export function messageRequest(message: string | Message): SendMessageRequest {
+export function messageRequest(
+  message: string | Message,
+  sender?: string,
+  what = "send the message",
+): SendMessageRequest & { sender?: string } {
+  if (sender !== undefined && typeof sender !== "string") {
+    throw new TypeError(`Cannot ${what} as 'sender' must be a string`);
+  }
+  const from = sender === undefined ? {} : { sender };
   if (typeof message === "string") {
-    return { role: "user", content: [{ type: "text", text: message }], run: false };
+    return { role: "user", content: [{ type: "text", text: message }], run: false, ...from };
   }
   if (message && typeof message === "object" && Array.isArray(message.content)) {
     if ((message.role ?? "user") !== "user") {
       throw new TypeError(
-        `Cannot send the message as its role must be 'user': current value is '${message.role}'`,
+        `Cannot ${what} as its role must be 'user': current value is '${message.role}'`,
       );
     }
-    return { role: "user", content: message.content, run: false };
+    return { role: "user", content: message.content, run: false, ...from };
   }
-  throw new TypeError(
-    "Cannot send the message as it must be a string or a Message with content",
-  );
+  throw new TypeError(`Cannot ${what} as it must be a string or a Message with content`);
+}
+
+/** Throws unless `options` is an object with a `RemoteWorkspace`. */
+function checkWorkspace(options: { workspace: unknown }, what: string): void {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`Cannot ${what} as the options are missing`);
+  }
+  const { workspace } = options;
+  if (!workspace || typeof workspace !== "object" || !("client" in workspace)) {
+    throw new TypeError(`Cannot ${what} as 'workspace' must be a RemoteWorkspace`);
+  }
+}
+
+/** Throws unless `id` is a UUID. */
+function checkId(id: string): void {
+  if (!UUID.test(id)) {
+    throw new TypeError(
+      `Cannot use the conversation id as it is not a UUID: current value is '${id}'`,
+    );
+  }
+}
+
+/** The checks `create()` and `attach()` share: the socket, delivery and secrets options. */
+function checkConnectOptions(
+  options: Pick<
+    RemoteConversationOptions,
+    | "maxIterationPerRun"
+    | "readyTimeoutMs"
+    | "socketProtocol"
+    | "visualizer"
+    | "callbacks"
+    | "secrets"
+  >,
+  what: string,
+): void {
+  checkPositive("maxIterationPerRun", options.maxIterationPerRun);
+  checkMs("readyTimeoutMs", options.readyTimeoutMs);
+  const protocol = options.socketProtocol;
+  if (
+    protocol !== undefined && protocol !== "auto" && protocol !== "events" &&
+    protocol !== "session"
+  ) {
+    throw new TypeError(
+      `Cannot ${what} as 'socketProtocol' must be auto, events or session: current value is ${
+        String(protocol)
+      }`,
+    );
+  }
+  const { visualizer } = options;
+  if (visualizer !== undefined && typeof visualizer?.onEvent !== "function") {
+    throw new TypeError(`Cannot ${what} as 'visualizer' must have an onEvent method`);
+  }
+  if (
+    options.callbacks !== undefined &&
+    (!Array.isArray(options.callbacks) || options.callbacks.some((c) => typeof c !== "function"))
+  ) {
+    throw new TypeError(`Cannot ${what} as 'callbacks' must be an array of functions`);
+  }
+  if (options.secrets !== undefined) secretsPayload(options.secrets); // validate before requests
+}
+
+/**
+ * Whether `value` is a plain object (not null, not an array).
+ *
+ * @param value Any value.
+ * @returns Whether it is one.
+ *
+ * @example
+ * ```ts
+ * import { isObject } from "./_options.ts";
+ * if (isObject([]) || !isObject({})) throw new Error();
+ * ```
+ */
+export function isObject(value: unknown): boolean {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /**

@@ -9,7 +9,7 @@
 
 import { AuthenticationError, NotFoundError, type RemoteHandsError } from "../errors.ts";
 import type { Connection } from "../rest/connection.ts";
-import type { SocketProtocol } from "../socket/types.ts";
+import type { ConnectionChange, SocketProtocol } from "../socket/types.ts";
 import type { ReconnectingSocket } from "../socket/_reconnecting_socket.ts";
 import { openReconnectingSocket } from "../socket/websocket_client.ts";
 import type { History } from "./_history.ts";
@@ -44,6 +44,8 @@ export interface EventSocketOptions {
   signal: AbortSignal | undefined;
   /** Receives the socket before it starts (to stop it later, ready or not). */
   opened: (socket: ReconnectingSocket) => void;
+  /** The user's `onConnectionChange`, told every change of the socket's connection state. */
+  onConnectionChange?: ((change: ConnectionChange) => void) | undefined;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function connectEventSocket(options: EventSocketOptions): Promise<v
     ...(connection.apiKey ? { apiKey: connection.apiKey } : {}),
     fetch: connection.fetch,
     ...(connection.WebSocket ? { WebSocket: connection.WebSocket } : {}),
+    onConnectionChange: options.onConnectionChange,
     onError: (error) => {
       options.report(error);
       if (error instanceof AuthenticationError || error instanceof NotFoundError) {

@@ -35,6 +35,8 @@ export interface EventListWriter {
   /** How much work the list has done so far: element writes, moves and sort comparisons (tests
    * check with it that adding stays near-linear). */
   work(): number;
+  /** What `reconcile()` runs: set by the conversation's history; unset on a list of one's own. */
+  reconcile?: (signal: AbortSignal | undefined) => Promise<number>;
 }
 
 const writers = new WeakMap<RemoteEventsList, EventListWriter>();
@@ -282,6 +284,34 @@ export class RemoteEventsList implements Iterable<Event> {
     let i = events.length;
     if (seq >= 0) { while (i > 0 && this.#seqs[i - 1]! > seq) i--; }
     return i;
+  }
+
+  /**
+   * Fetches the server's whole event log (`GET …/events/search`, every page) and adds the events
+   * this list lacks, each at its place in the log; returns how many were added. The added events
+   * also reach the conversation's callbacks, iterators and visualizer, once (the list's id set is
+   * the record of what was delivered). Only a conversation's own list (`conversation.state.events`)
+   * can reconcile. Unlike Python, a failed page rejects (Python logs it and keeps what it got).
+   *
+   * @param options `signal` cancels the paging.
+   * @returns How many events were added (0 when the list was complete).
+   * @throws {TypeError} When the list belongs to no conversation.
+   * @throws {RemoteHandsError} When the conversation is closed.
+   *
+   * @example
+   * ```ts ignore
+   * const added = await conversation.state.events.reconcile();
+   * console.log(`${added} events were missing`);
+   * ```
+   */
+  async reconcile(options: { signal?: AbortSignal } = {}): Promise<number> {
+    const reconcile = writers.get(this)?.reconcile;
+    if (!reconcile) {
+      throw new TypeError(
+        "Cannot reconcile the list as it belongs to no conversation: use conversation.state.events",
+      );
+    }
+    return await reconcile(options?.signal);
   }
 
   /** Same as {@linkcode RemoteEventsList.addEvent} (the Python EventLog interface). */

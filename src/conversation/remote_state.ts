@@ -4,13 +4,21 @@
  * @module
  */
 
-import { setOwn } from "../_checks.ts";
+import { setOwn, shown } from "../_checks.ts";
 import type { ConfirmationPolicyJSON } from "../confirmation_policy.ts";
+import { ProtocolError } from "../errors.ts";
 import type { Event } from "../events/kinds.ts";
 import type { AgentServerClient, CallOptions } from "../rest/client.ts";
 import { getConversation } from "../rest/conversations.ts";
-import type { ConversationExecutionStatus } from "../types.ts";
+import type {
+  ConversationExecutionStatus,
+  ConversationInfo,
+  ConversationStats,
+  Schemas,
+  ServerAgentConfig,
+} from "../types.ts";
 import type { RemoteEventsList } from "./events_list.ts";
+import { checkStats } from "./stats.ts";
 
 /**
  * Options of {@linkcode RemoteState}.
@@ -41,26 +49,67 @@ export interface RemoteStateOptions {
   id: string;
   /** The conversation's events list. */
   events: RemoteEventsList;
-  /** Client used by {@linkcode RemoteState.refresh}. */
+  /** Client used by {@linkcode RemoteState.refresh} and {@linkcode RemoteState.refreshFromServer}. */
   client?: AgentServerClient;
   /** A first state (e.g. the `ConversationInfo` from create or attach). */
   initial?: Record<string, unknown>;
 }
 
 /**
- * The state fields the getters show, typed as the getters return them. The cache holds what the
- * server sent, unchecked (a getter shows exactly what `modelDump()` has): these types are the
- * server's promise, stated once here instead of a cast in each getter.
+ * The state fields the getters show, typed as the server's `ConversationInfo` has them. The cache
+ * holds what the server sent, unchecked but for `stats` (a getter shows exactly what
+ * `modelDump()` has): these types are the server's promise, stated once here instead of a cast
+ * in each getter.
  */
 interface StateFields {
   execution_status: ConversationExecutionStatus;
   confirmation_policy: ConfirmationPolicyJSON;
   activated_knowledge_skills: string[];
-  agent: Record<string, unknown>;
-  workspace: Record<string, unknown>;
+  invoked_skills: string[];
+  agent: ServerAgentConfig;
+  workspace: Schemas["BaseWorkspace"];
   persistence_dir: string;
-  stats: Record<string, unknown>;
-  security_analyzer: Record<string, unknown>;
+  security_analyzer: Schemas["SecurityAnalyzerBase-Output"] | null;
+}
+
+/** A JSON object: not null, not an array. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * The server's `hook_config` with each hook's `async_` (how `full_state` snapshots name it, from
+ * `model_dump()` without aliases in `conversation_state.py`) renamed `async` (the schema's name,
+ * as REST sends it). The value is copied only where a hook is renamed; everything else is kept as
+ * sent. `undefined` for none (absent or null).
+ */
+function hookConfigOf(value: unknown, what: string): Schemas["HookConfig"] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) {
+    throw new ProtocolError(what, `hook_config: ${shown(value)}, not an object`);
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const [event, matchers] of Object.entries(value)) {
+    if (!Array.isArray(matchers)) continue;
+    const renamed = matchers.map((matcher: unknown) => {
+      const sent: unknown = isRecord(matcher) ? matcher.hooks : undefined;
+      if (!isRecord(matcher) || !Array.isArray(sent)) return matcher;
+      const hooks = sent.map((hook: unknown) => {
+        if (!isRecord(hook) || !Object.hasOwn(hook, "async_") || Object.hasOwn(hook, "async")) {
+          return hook;
+        }
+        const { async_, ...rest } = hook;
+        return { ...rest, async: async_ };
+      });
+      return hooks.some((hook, i) => hook !== sent[i]) ? { ...matcher, hooks } : matcher;
+    });
+    if (renamed.some((matcher, i) => matcher !== matchers[i])) {
+      out ??= { ...value };
+      setOwn(out, event, renamed);
+    }
+  }
+  // The server's promise, as for the other fields (see StateFields).
+  return (out ?? value) as Schemas["HookConfig"];
 }
 
 /** The cache: every key the server sent, as a plain data key of an object without a prototype. */
@@ -87,8 +136,10 @@ function assignOwn(target: StateCache, source: object): void {
  *
  * A `full_state` snapshot is merged shallowly (keys it leaves out keep their value, as in the
  * Python SDK); any other `ConversationStateUpdateEvent` sets its one key. `refresh()` replaces the
- * cache with the server's `ConversationInfo` (the REST fallback). Every key the server sends is
- * stored as a plain key (`__proto__` too): the getters return only what `modelDump()` shows.
+ * cache with the server's `ConversationInfo` (the REST fallback; `refreshFromServer()` returns
+ * it too). Every key the server sends is stored as a plain key (`__proto__` too): the getters
+ * return only what `modelDump()` shows, typed as the server's schema has it; `stats` is checked
+ * first, and `hookConfig` names a hook's `async_` flag (as snapshots send it) `async`.
  *
  * @example
  * ```ts
@@ -137,25 +188,45 @@ export class RemoteState {
   get activatedKnowledgeSkills(): string[] {
     return this.#cache.activated_knowledge_skills ?? [];
   }
+  /** Names of the progressive-disclosure skills the agent invoked so far. */
+  get invokedSkills(): string[] {
+    return this.#cache.invoked_skills ?? [];
+  }
   /** The agent configuration (secrets redacted by the server). */
-  get agent(): Record<string, unknown> | undefined {
+  get agent(): ServerAgentConfig | undefined {
     return this.#cache.agent;
   }
   /** The workspace (`{ kind, working_dir }`). */
-  get workspace(): Record<string, unknown> | undefined {
+  get workspace(): Schemas["BaseWorkspace"] | undefined {
     return this.#cache.workspace;
   }
   /** Where the server stores the conversation. */
   get persistenceDir(): string | undefined {
     return this.#cache.persistence_dir;
   }
-  /** Token and cost statistics (`usage_to_metrics` by LLM usage id). */
-  get stats(): Record<string, unknown> | undefined {
-    return this.#cache.stats;
+  /**
+   * Token and cost statistics: `usage_to_metrics`, the metrics of each LLM usage by usage id
+   * (`getCombinedMetrics(state.stats)` sums them); `undefined` when the server sent none.
+   *
+   * @throws {ProtocolError} When the server's `stats` is not that shape (a total that is not a
+   * number, ...).
+   */
+  get stats(): ConversationStats | undefined {
+    return checkStats(this.#cache.stats, `conversation ${this.#id} state`);
   }
-  /** The security analyzer, when one is set. */
-  get securityAnalyzer(): Record<string, unknown> | undefined {
-    return this.#cache.security_analyzer;
+  /** The security analyzer that rates actions; `undefined` when none is set. */
+  get securityAnalyzer(): Schemas["SecurityAnalyzerBase-Output"] | undefined {
+    return this.#cache.security_analyzer ?? undefined;
+  }
+  /**
+   * The hooks the server runs (pre/post tool use, stop, ...); `undefined` when none are set.
+   * Each hook's `async` flag is named as in the server's schema: `full_state` snapshots send it
+   * as `async_` (the Python field name), REST as `async`; this getter shows `async` for both.
+   *
+   * @throws {ProtocolError} When the server's `hook_config` is not an object.
+   */
+  get hookConfig(): Schemas["HookConfig"] | undefined {
+    return hookConfigOf(this.#cache.hook_config, `conversation ${this.#id} state`);
   }
   /** Whether any state is cached. */
   get cached(): boolean {
@@ -165,8 +236,8 @@ export class RemoteState {
   /** Applies a `ConversationStateUpdateEvent`; other events are ignored. */
   updateStateFromEvent(event: Event): void {
     if (event.kind !== "ConversationStateUpdateEvent") return;
-    const { key, value } = event as { key?: unknown; value?: unknown };
-    if (typeof key !== "string") return;
+    const { key, value } = event;
+    if (typeof key !== "string") return; // an event built by hand, not parsed
     if (key === "full_state") {
       if (value && typeof value === "object" && !Array.isArray(value)) {
         assignOwn(this.#cache, value);
@@ -190,8 +261,29 @@ export class RemoteState {
    * @throws {ProtocolError} When the answer is not about this conversation.
    */
   async refresh(options: CallOptions = {}): Promise<void> {
+    await this.refreshFromServer(options);
+  }
+
+  /**
+   * Replaces the cache with the server's current `ConversationInfo` and returns it (Python's
+   * `refresh_from_server()`): the same request as {@linkcode RemoteState.refresh}.
+   *
+   * @param options Signal and time limit.
+   * @returns A copy of the new state.
+   * @throws {Error} When no client was given.
+   * @throws {NotFoundError} When the server does not know the conversation.
+   * @throws {ProtocolError} When the answer is not about this conversation.
+   * @example
+   * ```ts ignore
+   * const info = await conversation.state.refreshFromServer();
+   * console.log(info.execution_status, conversation.state.agentStatus); // the same
+   * ```
+   */
+  async refreshFromServer(options: CallOptions = {}): Promise<ConversationInfo> {
     if (!this.#client) throw new Error("Cannot refresh the state as no client was given");
-    this.#cache = prototypeFree(await getConversation({ client: this.#client }, this.#id, options));
+    const info = await getConversation({ client: this.#client }, this.#id, options);
+    this.#cache = prototypeFree(info);
+    return structuredClone(info);
   }
 
   /** A copy of the cached state. */

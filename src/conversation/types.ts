@@ -8,8 +8,8 @@
 import type { ConfirmationPolicy, ConfirmationPolicyJSON } from "../confirmation_policy.ts";
 import type { Event } from "../events/kinds.ts";
 import type { SecretValue } from "../secrets.ts";
-import type { AgentConfig } from "../types.ts";
-import type { SocketProtocol } from "../socket/types.ts";
+import type { AgentConfig, ConversationExecutionStatus, Message, Schemas } from "../types.ts";
+import type { ConnectionChange, SocketProtocol } from "../socket/types.ts";
 import type { RemoteHandsError } from "../errors.ts";
 import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
 
@@ -74,8 +74,12 @@ export interface ConversationVisualizerLike {
  * ```
  */
 export interface RemoteConversationOptions {
-  /** The agent (LLM, tools, ...). Sent when creating; checked for kind when attaching. */
-  agent: AgentConfig | Record<string, unknown>;
+  /**
+   * The agent (LLM, tools, ...): one you write ({@linkcode AgentConfig}, checked against the
+   * server's schema), or one the server reports (`ConversationInfo.agent`). Sent when creating;
+   * checked for kind when attaching.
+   */
+  agent: AgentConfig | Schemas["AgentBase-Output"];
   /** Where the server is and which directory the agent works in. */
   workspace: RemoteWorkspace;
   /** Attach to this conversation if it exists, otherwise create it with this id (a UUID). */
@@ -108,6 +112,27 @@ export interface RemoteConversationOptions {
    * @default {true}
    */
   autotitle?: boolean;
+  /** Tags of a new conversation: lowercase alphanumeric keys, string values up to 256 characters. */
+  tags?: Record<string, string>;
+  /** Shell hooks the server runs at lifecycle points (pre/post tool use, stop, ...). */
+  hookConfig?: Schemas["HookConfig"];
+  /**
+   * Stuck detection thresholds, sent as Python sends them (`stuck_detection_thresholds`). The
+   * 1.58.2 server ignores the field (it is not in its `StartConversationRequest`): its defaults
+   * apply.
+   */
+  stuckDetectionThresholds?: StuckDetectionThresholds;
+  /** Plugins the server loads into the agent: `github:owner/repo`, a git URL or a server path. */
+  plugins?: Schemas["PluginSource"][];
+  /**
+   * A first user message: the server stores it and starts a run at once. Wait for that run with
+   * `waitUntilIdle()`; `run()` waits for it while it goes, but starts another once it is over.
+   */
+  initialMessage?: string | Message;
+  /** The security analyzer that rates actions, e.g. `{ kind: "LLMSecurityAnalyzer" }`. */
+  securityAnalyzer?: Schemas["SecurityAnalyzerBase-Input"];
+  /** The hosting deployment's id of the user, for the server's traces. */
+  userId?: string;
   /**
    * How long to wait for the event socket's first state event.
    * @default {30000}
@@ -124,8 +149,76 @@ export interface RemoteConversationOptions {
   deleteOnClose?: boolean;
   /** Receives problems that do not stop the conversation: bad frames, throwing callbacks, fatal closes. */
   onError?: (error: RemoteHandsError) => void;
+  /**
+   * Told every change of the event socket's connection state, from the first `"connecting"` in
+   * `create()` on: `"open"`, `"reconnecting"` (attempt number, delay in ms, and how the
+   * connection closed), and last `"closed"` (after `close()`, or when the socket stops for good:
+   * close code, reason and error); see {@linkcode ConnectionChange}. A throw is reported to
+   * `onError` and the socket goes on.
+   */
+  onConnectionChange?: (change: ConnectionChange) => void;
   /** Cancels creation. */
   signal?: AbortSignal;
+}
+
+/**
+ * Stuck detection thresholds (Python's `StuckDetectionThresholds`): how many repetitions make the
+ * agent stuck. Fields left out take the server's defaults.
+ *
+ * @example
+ * ```ts
+ * import type { StuckDetectionThresholds } from "@remote-hands/client";
+ * const thresholds: StuckDetectionThresholds = { monologue: 5 };
+ * // RemoteConversation.create({ ..., stuckDetectionThresholds: thresholds })
+ * if (thresholds.monologue !== 5) throw new Error();
+ * ```
+ */
+export interface StuckDetectionThresholds {
+  /** Repeated action and observation pairs. @default {4} */
+  action_observation?: number;
+  /** Repeated action and error pairs. @default {3} */
+  action_error?: number;
+  /** Agent messages in a row. @default {3} */
+  monologue?: number;
+  /** Repetitions of an alternating pattern. @default {6} */
+  alternating_pattern?: number;
+}
+
+/**
+ * Options of {@linkcode RemoteConversation.waitUntilIdle}, and the waiting part of
+ * {@linkcode RunOptions}.
+ *
+ * @example Wait at most a minute for someone else's run to end
+ * ```ts
+ * import type { WaitUntilIdleOptions } from "@remote-hands/client";
+ * const options: WaitUntilIdleOptions = { timeoutMs: 60_000, unreachableTimeoutMs: 10_000 };
+ * // const status = await conversation.waitUntilIdle(options);
+ * if (options.timeoutMs !== 60_000) throw new Error();
+ * ```
+ */
+export interface WaitUntilIdleOptions {
+  /** Cancels the wait (the run goes on on the server; use `pause()` to stop it). */
+  signal?: AbortSignal;
+  /**
+   * How long to wait for the run to end; then the wait rejects with a `ConversationRunError`
+   * whose `cause` is a `TimeoutError`.
+   * @default {3600000}
+   */
+  timeoutMs?: number;
+  /**
+   * How often to check the status over REST while waiting.
+   * @default {1000}
+   */
+  pollIntervalMs?: number;
+  /**
+   * How long the server may be unreachable before the wait rejects with a `ConnectionError`
+   * (its `cause` is the last failed REST call) instead of waiting out `timeoutMs`: unreachable
+   * means the event socket is not open and no REST call got an answer (a refused or reset
+   * connection, a timeout, or a proxy's 502/503/504) for that long. The run may go on on the
+   * server: wait again with `waitUntilIdle()` once it is back.
+   * @default {30000}
+   */
+  unreachableTimeoutMs?: number;
 }
 
 /**
@@ -141,19 +234,39 @@ export interface RemoteConversationOptions {
  * if (options.timeoutMs !== 600_000) throw new Error();
  * ```
  */
-export interface RunOptions {
-  /** Cancels the wait (the run goes on on the server; use `pause()` to stop it). */
-  signal?: AbortSignal;
+export interface RunOptions extends WaitUntilIdleOptions {
   /**
-   * How long to wait for the run to end.
-   * @default {3600000}
+   * `false`: resolve as soon as the server has accepted the run (`POST /run` answered), with a
+   * {@linkcode RunHandle} whose `done` settles when the run ends (Python's `run(blocking=False)`,
+   * which returns after the POST, with a way to wait added). The other options apply to `done`.
+   * @default {true}
    */
-  timeoutMs?: number;
+  blocking?: boolean;
+}
+
+/**
+ * What `run({ blocking: false })` resolves with once the server has accepted the run.
+ *
+ * @example Start a run, do something else, then wait for it
+ * ```ts
+ * import type { ConversationExecutionStatus, RunHandle } from "@remote-hands/client";
+ * const handle: RunHandle = { done: Promise.resolve<ConversationExecutionStatus>("finished"), alreadyRunning: false };
+ * // const handle = await conversation.run({ blocking: false });
+ * // await conversation.sendMessage("...");
+ * if ((await handle.done) !== "finished") throw new Error();
+ * ```
+ */
+export interface RunHandle {
   /**
-   * How often to check the status over REST while waiting.
-   * @default {1000}
+   * Settles when the run ends, by the rules of a blocking `run()`: resolves with `finished`,
+   * `idle`, `paused` or `waiting_for_confirmation`; rejects with `ConversationRunError` for
+   * `error`, `stuck` or the time limit, `ConnectionError` for an unreachable server, the signal's
+   * reason on abort, and `RemoteHandsError` when the conversation is closed. Never an unhandled
+   * rejection when nobody awaits it.
    */
-  pollIntervalMs?: number;
+  readonly done: Promise<ConversationExecutionStatus>;
+  /** Whether a run was already going (the server answered 409): `done` waits for that one. */
+  readonly alreadyRunning: boolean;
 }
 
 /**

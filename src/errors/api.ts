@@ -52,6 +52,22 @@ function excerpt(text: string): string {
   return chars.length <= EXCERPT_CHARS ? text : `${chars.slice(0, EXCERPT_CHARS).join("")}…`;
 }
 
+/**
+ * What the agent server's catch-all handler (`api.py`, `_unhandled_exception_handler`) says about
+ * a 500, beyond its `detail` ("Internal Server Error"): `exception` is `str(exc)`, which names
+ * the cause (`"ToolDefinition 'terminl' is not registered"`), and `error_id` ties the answer to
+ * the traceback in the server log. Its HTTPException path sends `exception` without an id.
+ */
+function serverCause(body: unknown): { exception?: string; errorId?: string } {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return {};
+  const out: { exception?: string; errorId?: string } = {};
+  const exception = "exception" in body ? body.exception : undefined;
+  if (typeof exception === "string" && exception.trim() !== "") out.exception = exception.trim();
+  const id = "error_id" in body ? body.error_id : undefined;
+  if (typeof id === "string" && /^[\w-]{1,64}$/.test(id)) out.errorId = id;
+  return out;
+}
+
 const ADVICE: Record<number, string> = {
   400: "the server refused the request as it stands",
   401: "check the apiKey option: the server requires a valid X-Session-API-Key",
@@ -67,8 +83,10 @@ const ADVICE: Record<number, string> = {
  *
  * `status` is the HTTP status; `detail` is the server's `detail` field (a string, or for 422 the
  * list of validation errors). `body` is the parsed body with fields that may echo input redacted.
- * The message quotes at most 500 characters of the detail ("…" marks a cut); the client reads at
- * most 64 KiB of an error body.
+ * When the body also names the cause in an `exception` field (the agent server's 500 answers,
+ * whose `detail` is only "Internal Server Error"), the message quotes it after the detail, and
+ * the `error_id` that finds its traceback in the server log. The message quotes at most 500
+ * characters of them ("…" marks a cut); the client reads at most 64 KiB of an error body.
  *
  * @example Map a status to its class
  * ```ts
@@ -109,9 +127,21 @@ export class APIError extends RemoteHandsError {
       : typeof safeBody === "string" && safeBody !== ""
       ? safeBody
       : undefined;
-    const described = excerpt(describeDetail(detail));
+    const { exception, errorId } = serverCause(safeBody);
+    const detailText = describeDetail(detail);
+    const described = excerpt(
+      exception === undefined || exception === detailText
+        ? detailText
+        : detailText
+        ? `${detailText}: ${exception}`
+        : exception,
+    );
     const advice = ADVICE[status] ??
-      (status >= 500 ? "retry later or read the server log" : "see the detail");
+      (errorId !== undefined
+        ? `the server log has the traceback under error_id ${errorId}`
+        : status >= 500
+        ? "retry later or read the server log"
+        : "see the detail");
     super(
       message ??
         `${request.method} ${request.path} failed with ${status}${

@@ -8,7 +8,7 @@
 import type { Event, EventOfKind, KnownEventKind } from "./kinds.ts";
 
 /**
- * Narrows an event to a known kind.
+ * Narrows an event to a known kind (as `event.kind === kind` does, for a kind held in a variable).
  *
  * @example
  * ```ts
@@ -33,19 +33,14 @@ export function isEventKind<K extends KnownEventKind>(
  * @example
  * ```ts
  * import { isPersistedEvent } from "./helpers.ts";
- * const snapshot = { kind: "ConversationStateUpdateEvent", key: "full_state", value: {}, id: "s", timestamp: "t", source: "environment" };
+ * import type { Event } from "@remote-hands/client";
+ * const snapshot: Event = { kind: "ConversationStateUpdateEvent", key: "full_state", value: {}, id: "s", timestamp: "t", source: "environment" };
  * if (isPersistedEvent(snapshot)) throw new Error("snapshots are not stored");
  * ```
  */
 export function isPersistedEvent(event: Event): boolean {
   if (event.kind === "StreamingDeltaEvent" || event.kind === "ServerErrorEvent") return false;
-  if (
-    event.kind === "ConversationStateUpdateEvent" &&
-    (event as { key?: unknown }).key === "full_state"
-  ) {
-    return false;
-  }
-  return true;
+  return !(event.kind === "ConversationStateUpdateEvent" && event.key === "full_state");
 }
 
 /**

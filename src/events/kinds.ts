@@ -101,30 +101,81 @@ export type KnownEventKind = keyof EventKindMap;
 export type EventOfKind<K extends KnownEventKind> = EventKindMap[K];
 
 /**
- * An event of a kind this client does not know (e.g. from a newer server), kept as sent.
+ * The `kind` of an event this client does not know. At run time it is the plain string the server
+ * sent; at compile time it is a string that no kind's literal is comparable to (it starts with
+ * NUL, which no class name does), so a known kind (`switch (event.kind)`, `===`) narrows the
+ * {@linkcode Event} union to that kind alone (a branded `string & {...}` would not: `string` is
+ * comparable to every literal). It is still a `string`: assign it to one to compare it with a kind
+ * this client does not know.
  *
  * @example
  * ```ts
- * import type { UnknownEvent } from "@remote-hands/client";
- * import { parseEvent } from "@remote-hands/client";
- * const r = parseEvent({ kind: "FutureEvent", id: "u1", timestamp: "2026-01-01T00:00:00", source: "agent", extra: 1 });
+ * import { parseEvent, type UnknownEventKind } from "@remote-hands/client";
+ * const r = parseEvent({ kind: "FutureEvent", id: "f1", timestamp: "2026-01-01T00:00:00", source: "agent" });
  * if (!r.success) throw r.error;
- * const event: UnknownEvent = r.event;
- * if (event.extra !== 1) throw new Error("extra fields are kept");
+ * const kind: string = r.event.kind; // every kind is a string
+ * const shout = (unknown: UnknownEventKind): string => unknown.toUpperCase();
+ * if (kind !== "FutureEvent" || typeof shout !== "function") throw new Error();
  * ```
  */
-export type UnknownEvent = BaseEvent;
+export type UnknownEventKind = `\0${string}`;
 
 /**
- * Any event: a known kind or an unknown one. Narrow with {@linkcode isEventKind}.
+ * An event of a kind this client does not know (e.g. from a newer server), kept as sent.
+ *
+ * Its `kind` is an {@linkcode UnknownEventKind}: narrowing on a known kind (`switch`,
+ * `===`, {@linkcode isEventKind}) excludes it; the `default` branch keeps it.
+ *
+ * @example
+ * ```ts
+ * import { parseEvent, type UnknownEvent } from "@remote-hands/client";
+ * const r = parseEvent({ kind: "FutureEvent", id: "u1", timestamp: "2026-01-01T00:00:00", source: "agent", extra: 1 });
+ * if (!r.success) throw r.error;
+ * const event = r.event;
+ * switch (event.kind) {
+ *   case "ActionEvent": // event: ActionEvent
+ *     throw new Error(event.tool_name);
+ *   case "MessageEvent": // event: MessageEvent
+ *     throw new Error(event.llm_message.role);
+ *   default: {
+ *     const kind: string = event.kind; // a kind this client does not know is compared as a string
+ *     if (kind !== "FutureEvent" || event.extra !== 1) throw new Error("unknown kinds are kept");
+ *   }
+ * }
+ * const describe = (unknown: UnknownEvent): string => `${unknown.kind} ${unknown.id}`;
+ * if (typeof describe !== "function") throw new Error();
+ * ```
+ */
+export interface UnknownEvent extends BaseEvent {
+  /** The event's class name on the server, one this client does not know. */
+  kind: UnknownEventKind;
+}
+
+/**
+ * Any event: a known kind or an unknown one. Narrow on `kind` (`switch`, `===`) or with
+ * {@linkcode isEventKind}: a known kind narrows to its type alone.
  *
  * @example
  * ```ts
  * import { isEventKind } from "@remote-hands/client";
  * import type { Event } from "@remote-hands/client";
- * const events: Event[] = [{ kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" }];
+ * const events: Event[] = [
+ *   { kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" },
+ *   {
+ *     kind: "ActionEvent", id: "a1", timestamp: "2026-01-01T00:00:01", source: "agent",
+ *     tool_name: "terminal", tool_call_id: "call_1",
+ *   },
+ * ];
+ * const tools: string[] = [];
+ * for (const event of events) {
+ *   switch (event.kind) {
+ *     case "ActionEvent":
+ *       tools.push(event.tool_name); // event: ActionEvent
+ *       break;
+ *   }
+ * }
  * const pauses = events.filter((e) => isEventKind(e, "PauseEvent"));
- * if (pauses.length !== 1) throw new Error();
+ * if (tools[0] !== "terminal" || pauses.length !== 1) throw new Error();
  * ```
  */
 export type Event = EventKindMap[KnownEventKind] | UnknownEvent;

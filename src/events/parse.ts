@@ -14,7 +14,7 @@ import * as v from "valibot";
 import { EventValidationError } from "../errors.ts";
 import { checkInPlace } from "./_fast_check.ts";
 import type { Event } from "./kinds.ts";
-import { knownEventSchemas, unknownEventSchema } from "./schema.ts";
+import { asUnknownEvent, knownEventSchemas, unknownEventSchema } from "./schema.ts";
 
 /** The schema of each known kind, by kind. */
 const SCHEMA_OF_KIND: ReadonlyMap<string, v.GenericSchema<unknown, Event>> = new Map(
@@ -62,14 +62,22 @@ export function parseEvent(raw: unknown): ParseEventResult {
     };
   }
   const kind = raw.kind;
-  const schema: v.GenericSchema<unknown, Event> =
-    (typeof kind === "string" ? SCHEMA_OF_KIND.get(kind) : undefined) ?? unknownEventSchema;
-  const result = v.safeParse(schema, raw);
-  if (result.success) return { success: true, event: result.output };
+  const known = typeof kind === "string" ? SCHEMA_OF_KIND.get(kind) : undefined;
+  let issues: readonly v.BaseIssue<unknown>[];
+  if (known) {
+    const result = v.safeParse(known, raw);
+    if (result.success) return { success: true, event: result.output };
+    issues = result.issues;
+  } else {
+    const result = v.safeParse(unknownEventSchema, raw);
+    // Without a schema of its own, the kind is one this client does not know.
+    if (result.success) return { success: true, event: asUnknownEvent(result.output) };
+    issues = result.issues;
+  }
   return {
     success: false,
     error: new EventValidationError(
-      `${typeof kind === "string" ? kind : "event"} ${describeIssues(result.issues)}`,
+      `${typeof kind === "string" ? kind : "event"} ${describeIssues(issues)}`,
       safeExcerpt(raw),
     ),
   };

@@ -11,7 +11,7 @@
  */
 
 import * as v from "valibot";
-import type { EventKindMap, KnownEventKind } from "./kinds.ts";
+import type { EventKindMap, KnownEventKind, UnknownEvent, UnknownEventKind } from "./kinds.ts";
 import type { BaseEvent, KindObject } from "./types.ts";
 
 /** A required string field; the fast path finds these fields by this very schema object. */
@@ -28,6 +28,24 @@ const kindObject = v.looseObject({ kind: v.string() });
 
 /** An event of any kind: `kind`, `id`, `timestamp` and `source`; other fields kept. */
 export const unknownEventSchema = v.looseObject({ kind: v.string(), ...baseEntries });
+
+/**
+ * An event {@linkcode unknownEventSchema} accepted, as the {@linkcode UnknownEvent} it is when its
+ * kind has no schema of its own (its kind's type, {@linkcode UnknownEventKind}, exists only at
+ * compile time).
+ *
+ * @param event An event whose kind is not a known one.
+ * @returns The same object.
+ * @example
+ * ```ts
+ * import { asUnknownEvent } from "./schema.ts";
+ * const event = { kind: "FutureEvent", id: "f", timestamp: "t", source: "agent" };
+ * if (asUnknownEvent(event) !== event) throw new Error("the same object");
+ * ```
+ */
+export function asUnknownEvent(event: BaseEvent): UnknownEvent {
+  return event as UnknownEvent;
+}
 
 /** The schema of the known kind `kind`: the base fields, then `entries`; other fields kept. */
 function eventSchema<const K extends string, const E extends v.ObjectEntries>(
@@ -109,4 +127,13 @@ type _SameShapes = Holds<
   >
 >;
 type _SameBase = Holds<Same<BaseEvent, v.InferOutput<typeof unknownEventSchema>>>;
+/** An unknown kind's event is the base event with its kind typed apart, nothing else. */
+type _SameUnknown = Holds<
+  Same<Omit<UnknownEvent, "kind">, Omit<v.InferOutput<typeof unknownEventSchema>, "kind">>
+>;
+/**
+ * A known kind narrows the union to that kind alone: no known kind is an unknown event's kind (as
+ * it would be, were that `string`).
+ */
+type _KnownKindsExcludeUnknown = Holds<Same<Extract<KnownEventKind, UnknownEventKind>, never>>;
 type _SameKindObject = Holds<Same<KindObject, v.InferOutput<typeof kindObject>>>;

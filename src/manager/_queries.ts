@@ -8,7 +8,11 @@
 import { UUID } from "../_checks.ts";
 import type { SearchConversationsQuery } from "../rest/conversations.ts";
 import type { ConversationExecutionStatus } from "../types.ts";
-import type { ConversationSortOrder, SearchConversationsOptions } from "./types.ts";
+import type {
+  ConversationSortOrder,
+  SearchConversationsOptions,
+  SearchPageOptions,
+} from "./types.ts";
 
 const STATUSES: readonly ConversationExecutionStatus[] = [
   "idle",
@@ -94,7 +98,8 @@ export function checkStatus(
  * @param options The options given.
  * @returns The query.
  * @throws {TypeError} When the options are not an object, or `status`/`sortOrder` unknown.
- * @throws {RangeError} When `limit` is not a whole number from 1 to 100.
+ * @throws {RangeError} When `pageSize` is not a whole number from 1 to 100, or `limit` not one
+ * from 1.
  *
  * @example
  * ```ts
@@ -103,14 +108,22 @@ export function checkStatus(
  * if (query.limit !== 100 || query.sort_order !== "UPDATED_AT_DESC") throw new Error();
  * ```
  */
-export function searchQuery(options: SearchConversationsOptions): SearchConversationsQuery {
+export function searchQuery(
+  options: SearchConversationsOptions | SearchPageOptions,
+): SearchConversationsQuery {
   if (options === null || typeof options !== "object") {
     throw new TypeError("Cannot search conversations as the options must be an object");
   }
-  const limit = options.limit ?? 100;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+  const pageSize = options.pageSize ?? 100;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
     throw new RangeError(
-      `Cannot use 'limit' as it must be a whole number from 1 to 100: current value is ${limit}`,
+      `Cannot use 'pageSize' as it must be a whole number from 1 to 100: current value is ${pageSize}`,
+    );
+  }
+  const cap = "limit" in options ? options.limit : undefined;
+  if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 1)) {
+    throw new RangeError(
+      `Cannot use 'limit' as it must be a whole number from 1: current value is ${cap}`,
     );
   }
   const status = checkStatus(options.status, "search conversations");
@@ -123,7 +136,7 @@ export function searchQuery(options: SearchConversationsOptions): SearchConversa
     );
   }
   return {
-    limit,
+    limit: Math.min(pageSize, cap ?? pageSize),
     ...(status !== undefined ? { status } : {}),
     ...(sortOrder !== undefined ? { sort_order: sortOrder } : {}),
     ...(options.includeSkills !== undefined ? { include_skills: options.includeSkills } : {}),

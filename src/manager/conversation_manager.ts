@@ -107,9 +107,9 @@ export class ConversationManager {
    *
    * @example
    * ```ts ignore
-   * const first = await manager.searchPage({ limit: 10 });
+   * const first = await manager.searchPage({ pageSize: 10 });
    * const second = first.next_page_id
-   *   ? await manager.searchPage({ limit: 10, pageId: first.next_page_id })
+   *   ? await manager.searchPage({ pageSize: 10, pageId: first.next_page_id })
    *   : undefined;
    * ```
    */
@@ -125,13 +125,13 @@ export class ConversationManager {
   }
 
   /**
-   * Every matching conversation, page after page (cursor `next_page_id`), as an async iterable.
-   * The options are checked at the call; requests start with the first `next()`. Aborting
+   * Every matching conversation (at most `limit`), page after page (cursor `next_page_id`), as an
+   * async iterable. The options are checked at the call; requests start with the first `next()`. Aborting
    * `signal` rejects the pending `next()` with the signal's reason (the loop throws). A page
    * that is not a page of conversations with UUID ids, or a `next_page_id` that comes back (the
    * pages would never end), is a {@linkcode ProtocolError} naming the request.
    *
-   * @param options Filters, order, page size, signal.
+   * @param options Filters, order, cap (`limit`), page size, signal.
    * @returns The conversations, as an async iterable.
    * @throws {TypeError} When an option is not usable.
    *
@@ -144,18 +144,20 @@ export class ConversationManager {
    */
   search(options: SearchConversationsOptions = {}): AsyncIterableIterator<ConversationInfo> {
     const query = searchQuery(options);
-    return this.#pages(query, options);
+    return this.#pages(query, options, options.limit ?? Infinity);
   }
 
   async *#pages(
     query: SearchConversationsQuery,
     options: CallOptions,
+    limit: number,
   ): AsyncGenerator<ConversationInfo, undefined, undefined> {
     const what = "GET /api/conversations/search";
     const seen = new Set<string>();
     // Every page token so far: one that comes back means the pages would never end.
     const tokens = new Set<string>();
     let pageId: string | undefined;
+    if (limit < 1) return undefined;
     do {
       const page = await searchConversations(
         this.#connection,
@@ -169,6 +171,7 @@ export class ConversationManager {
         seen.add(info.id);
         options.signal?.throwIfAborted();
         yield info;
+        if (seen.size >= limit) return undefined;
       }
       pageId = next || undefined;
     } while (pageId);
@@ -176,14 +179,15 @@ export class ConversationManager {
   }
 
   /**
-   * Every matching conversation, all pages read into one array.
+   * Every matching conversation (at most `limit`), in one array.
    *
-   * @param options Filters, order, page size, signal.
+   * @param options Filters, order, cap (`limit`), page size, signal.
    * @returns The conversations.
    *
    * @example
    * ```ts ignore
    * const running = await manager.list({ status: "running" });
+   * const newest = await manager.list({ sortOrder: "UPDATED_AT_DESC", limit: 5 }); // at most 5
    * ```
    */
   async list(options: SearchConversationsOptions = {}): Promise<ConversationInfo[]> {

@@ -88,8 +88,13 @@ export interface SearchConversationsOptions extends CallOptions {
   status?: ConversationExecutionStatus;
   /** Order of the results. @default {"CREATED_AT_DESC"} */
   sortOrder?: ConversationSortOrder;
-  /** Page size (1 to 100). Every page is still read; this only sets how many per request. @default {100} */
+  /**
+   * The most conversations to return (a whole number from 1): the search stops there. Without
+   * it every page is read.
+   */
   limit?: number;
+  /** Conversations per request (1 to 100); it does not cap the results (see `limit`). @default {100} */
+  pageSize?: number;
   /** Include each conversation's skills (omitted by default to keep pages small). @default {false} */
   includeSkills?: boolean;
 }
@@ -109,7 +114,7 @@ export interface SearchConversationsOptions extends CallOptions {
  *       next_page_id: new URL(request.url).searchParams.has("page_id") ? null : "p2",
  *     }),
  * });
- * const options: SearchPageOptions = { limit: 10 };
+ * const options: SearchPageOptions = { pageSize: 10 };
  * let pages = 0;
  * for (;;) {
  *   const page = await manager.searchPage(options);
@@ -120,7 +125,7 @@ export interface SearchConversationsOptions extends CallOptions {
  * if (pages !== 2) throw new Error();
  * ```
  */
-export interface SearchPageOptions extends SearchConversationsOptions {
+export interface SearchPageOptions extends Omit<SearchConversationsOptions, "limit"> {
   /** `next_page_id` of the previous page; omit for the first page. */
   pageId?: string;
 }

@@ -8,6 +8,7 @@
 import { delay, exponentialBackoffWithJitter } from "../_async.ts";
 import { checkMs } from "../_checks.ts";
 import { fetchWithinOrigin } from "./_redirect.ts";
+import { unreachable } from "../errors/_unreachable.ts";
 import {
   ConnectionError,
   ProtocolError,
@@ -222,7 +223,7 @@ export function createTransport(options: TransportOptions): FetchLike {
       cleanup();
       throw err instanceof RemoteHandsError || timedOut || callerSignal.aborted
         ? failure(err)
-        : new ConnectionError(new URL(request.url).origin, err);
+        : unreachable(new URL(request.url).origin, err);
     }
     const json = response.headers.get("content-type")?.includes("json") ?? false;
     // No body to wait for (openapi-fetch does not read one it knows is empty), or an answer that

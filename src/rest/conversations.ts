@@ -1,7 +1,8 @@
 /**
  * The conversation resources of the agent server (`/api/conversations...`): start, read, search,
- * count, delete, run, pause, confirmation policy, secrets. Every answer is checked before it is
- * used: a bad shape is a `ProtocolError` naming the request.
+ * count, delete, run, pause, interrupt, confirmation policy, secrets. Every answer is checked
+ * before it is used: a bad shape is a `ProtocolError` naming the request. Settings and history
+ * operations: `conversation_settings.ts`, `conversation_history.ts`.
  *
  * @module
  */
@@ -281,6 +282,33 @@ export async function pauseConversation(
   options?: CallOptions,
 ): Promise<void> {
   await connection.client.rest.POST("/api/conversations/{conversation_id}/pause", {
+    params: { path: { conversation_id: id } },
+    ...callInit(options),
+  });
+}
+
+/**
+ * `POST /api/conversations/{id}/interrupt`: pauses the agent at once, cancelling the LLM call in
+ * flight (`pause` waits for it to finish).
+ *
+ * @param connection The server.
+ * @param id The conversation's id.
+ * @param options Signal and time limit.
+ *
+ * @example
+ * ```ts
+ * import { createConnection } from "./connection.ts";
+ * import { interruptConversation } from "./conversations.ts";
+ * const connection = createConnection({ host: "http://agent.test", fetch: async () => Response.json({ success: true }) });
+ * await interruptConversation(connection, "6c1b5b1e-0000-4000-8000-000000000000");
+ * ```
+ */
+export async function interruptConversation(
+  connection: Connection,
+  id: string,
+  options?: CallOptions,
+): Promise<void> {
+  await connection.client.rest.POST("/api/conversations/{conversation_id}/interrupt", {
     params: { path: { conversation_id: id } },
     ...callInit(options),
   });

@@ -8,7 +8,11 @@
  */
 
 import { redactText } from "../_redact.ts";
-import { EventValidationError, RemoteHandsError, WebSocketConnectionError } from "../errors.ts";
+import {
+  EventValidationError,
+  type RemoteHandsError,
+  WebSocketConnectionError,
+} from "../errors.ts";
 import type { Event } from "../events/kinds.ts";
 import { parseEventFrame } from "../events/parse.ts";
 import { probeConversation, probeReady, socketUrl } from "../rest/sockets.ts";
@@ -20,6 +24,7 @@ import {
   refusalProbeAction,
   TooLargeWatch,
 } from "./_close_policy.ts";
+import { callHook, closeDetails, ConnectionStates } from "./_connection_state.ts";
 import { DeliveryQueue } from "./_delivery_queue.ts";
 import { byteLength, describeError } from "./_describe.ts";
 import { Probes } from "./_probes.ts";
@@ -55,6 +60,7 @@ export interface ReconnectingSocketOptions extends
     WebSocketCallbackClientOptions,
     "conversationId" | "callback" | "onError" | "onReady" | "resumeAfter" | "onProtocolChange"
   > {
+  readonly onConnectionChange: WebSocketCallbackClientOptions["onConnectionChange"];
   /** The normalized host. */
   readonly base: string;
   /** The first protocol to use; `auto`: fall back to `"events"` when the session one fails. */
@@ -81,6 +87,7 @@ export class ReconnectingSocket {
   readonly #queue: DeliveryQueue;
   readonly #probes = new Probes();
   readonly #listeners: SocketListeners;
+  readonly #states: ConnectionStates;
   #path: string;
   #protocol: "events" | "session";
   #auto: boolean;
@@ -106,6 +113,7 @@ export class ReconnectingSocket {
     this.#protocol = options.protocol;
     this.#auto = options.auto;
     this.#path = this.#socketUrl().pathname;
+    this.#states = new ConnectionStates(options.onConnectionChange, (e) => this.#report(e));
     this.#queue = new DeliveryQueue({
       callback: options.callback,
       onReady: options.onReady,
@@ -172,6 +180,7 @@ export class ReconnectingSocket {
   stop(): Promise<void> {
     if (this.#stopping) return this.#stopping;
     this.#stopped = true;
+    if (this.#started) this.#states.closed({ code: 1000, reason: "client stopped" });
     this.#clearTimer();
     this.#queue.clear();
     this.#queue.rejectWaiters(this.#fatal ?? this.#stoppedError());
@@ -193,7 +202,7 @@ export class ReconnectingSocket {
       signal,
       () =>
         new WebSocketConnectionError(`no state event within ${timeoutMs} ms`, {
-          ...this.#closeDetails(),
+          ...closeDetails(this.#lastClose),
           ...(this.#lastError === undefined ? {} : { cause: new Error(this.#lastError) }),
         }),
     );
@@ -205,6 +214,8 @@ export class ReconnectingSocket {
 
   #connect(): void {
     if (this.#stopped) return;
+    this.#states.tell({ state: "connecting" });
+    if (this.#stopped) return; // the listener stopped the client
     const { query, afterSeq } = resumeQuery({
       protocol: this.#protocol,
       lastSeq: this.#queue.lastSeq,
@@ -242,6 +253,7 @@ export class ReconnectingSocket {
         // The socket is already closing; its close event decides what happens next.
       }
     }
+    this.#states.tell({ state: "open" });
   }
 
   #onMessage(conn: SocketConnection, ev: MessageEvent): void {
@@ -334,18 +346,14 @@ export class ReconnectingSocket {
     this.#stopping = Promise.resolve();
     this.#report(error);
     this.#queue.rejectWaiters(error);
+    this.#states.closed(this.#lastClose, error);
   }
 
   #fallBack(reason: string): void {
     this.#auto = false;
     this.#protocol = "events";
-    try {
-      this.#o.onProtocolChange?.("events", reason);
-    } catch (err) {
-      this.#report(
-        new RemoteHandsError(`onProtocolChange threw: ${describeError(err)}`, { cause: err }),
-      );
-    }
+    const hook = this.#o.onProtocolChange;
+    if (hook) callHook("onProtocolChange", () => hook("events", reason), (e) => this.#report(e));
     this.#clearTimer();
     this.#connect();
   }
@@ -362,6 +370,7 @@ export class ReconnectingSocket {
       this.#timer = undefined;
       this.#connect();
     }, wait);
+    this.#states.reconnecting(this.#failures, wait, this.#lastClose);
   }
 
   #clearTimer(): void {
@@ -384,13 +393,7 @@ export class ReconnectingSocket {
 
   #stoppedError(): WebSocketConnectionError {
     return new WebSocketConnectionError("the client was stopped before it was ready", {
-      ...this.#closeDetails(),
+      ...closeDetails(this.#lastClose),
     });
-  }
-
-  #closeDetails(): { closeCode?: number; closeReason?: string } {
-    return this.#lastClose
-      ? { closeCode: this.#lastClose.code, closeReason: this.#lastClose.reason }
-      : {};
   }
 }

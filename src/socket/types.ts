@@ -42,6 +42,65 @@ export interface CloseInfo {
 }
 
 /**
+ * A change of the event socket's connection state, as `onConnectionChange` is told it:
+ *
+ * - `"connecting"`: a socket is being opened (the first one, each reconnect, and the events
+ *   socket right after an `"auto"` fallback).
+ * - `"open"`: it opened (and the key was sent); events follow once the server accepts the key.
+ * - `"reconnecting"`: the connection closed (`code` and `reason`: how; 1006 for a connection
+ *   that never opened) or could not be made, and the next one starts in `delayMs`; `attempt` is
+ *   the number of consecutive failed connections so far (1 for the first retry; it goes back
+ *   to 1 after a connection that stayed up `minUptimeMs`).
+ * - `"closed"`: for good, and the last change: after `stop()` (`code` 1000, `reason`
+ *   `"client stopped"`), or on a fatal close or answer (`code` and `reason` of the last close,
+ *   e.g. 4001; `error` is the error also given to `onError`).
+ *
+ * @example A status line for a UI
+ * ```ts
+ * import type { ConnectionChange } from "@remote-hands/client";
+ * const label = (change: ConnectionChange): string => {
+ *   switch (change.state) {
+ *     case "connecting":
+ *       return "connecting…";
+ *     case "open":
+ *       return "live";
+ *     case "reconnecting":
+ *       return `offline (${change.code}); retry ${change.attempt} in ${Math.round(change.delayMs / 1000)} s`;
+ *     case "closed":
+ *       return change.error ? `stopped: ${change.error.message}` : "closed";
+ *   }
+ * };
+ * // new WebSocketCallbackClient({ ..., onConnectionChange: (change) => render(label(change)) })
+ * const text = label({ state: "reconnecting", attempt: 2, delayMs: 2_000, code: 1006, reason: "" });
+ * if (text !== "offline (1006); retry 2 in 2 s") throw new Error(text);
+ * ```
+ */
+export type ConnectionChange =
+  | { readonly state: "connecting" }
+  | { readonly state: "open" }
+  | {
+    readonly state: "reconnecting";
+    /** Consecutive failed connections so far, from 1. */
+    readonly attempt: number;
+    /** Milliseconds until the next connection starts. */
+    readonly delayMs: number;
+    /** How the last connection closed (1006: abnormally, or it never opened). */
+    readonly code: number;
+    /** The close reason the server sent (may be empty; the API key is redacted). */
+    readonly reason: string;
+  }
+  | {
+    readonly state: "closed";
+    /** 1000 after `stop()`; else the last close's code (1006 when none came with one). */
+    readonly code: number;
+    /** `"client stopped"` after `stop()`; else the last close's reason, redacted. */
+    readonly reason: string;
+    /** Why the client stopped by itself (`AuthenticationError`, `NotFoundError`, ...); absent
+     * after `stop()`. */
+    readonly error?: RemoteHandsError;
+  };
+
+/**
  * Options of {@linkcode WebSocketCallbackClient}.
  *
  * @example Replay what was missed since the last event seen
@@ -106,6 +165,11 @@ export interface WebSocketCallbackClientOptions {
   sessionReplay?: "all" | "live" | undefined;
   /** Called when `"auto"` falls back to the events socket. */
   onProtocolChange?: ((protocol: "events", reason: string) => void) | undefined;
+  /** Called with every change of the connection state, in order: `"connecting"`, `"open"`,
+   * `"reconnecting"` (attempt, delay, and how the connection closed), and once, last, `"closed"`
+   * (see {@linkcode ConnectionChange}). Nothing is called before `start()`. A throw is caught
+   * and reported to `onError`; the socket goes on. */
+  onConnectionChange?: ((change: ConnectionChange) => void) | undefined;
   /** The fetch used by the probes that explain a connection that never opened: `GET /ready`
    * (no key) and `GET /api/conversations/{id}` (with the key in `X-Session-API-Key`). Both go to
    * the host's own origin and never follow a redirect (a 3xx counts as no answer).

@@ -60,6 +60,7 @@ import type { CloseInfo, WaitUntilReadyOptions, WebSocketCallbackClientOptions }
  *   apiKey: Deno.env.get("OH_SESSION_API_KEY"),
  *   callback: (event) => console.log(event.kind, event.id),
  *   onError: (error) => console.error(error.message),
+ *   onConnectionChange: (change) => console.log(change.state), // connecting, open, reconnecting, closed
  *   onReady: async ({ reconnect }) => {
  *     if (reconnect) await refetchMissedEvents();
  *   },
@@ -278,6 +279,7 @@ export function openReconnectingSocket(
     auto: protocol === "auto",
     sessionReplay: options.sessionReplay ?? "live",
     onProtocolChange: options.onProtocolChange,
+    onConnectionChange: options.onConnectionChange,
     fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
     callback: options.callback,
     apiKey: options.apiKey || undefined,

@@ -16,6 +16,7 @@ import { createConnection, createServer, type Socket } from "node:net";
 import process from "node:process";
 import { inspect } from "node:util";
 import {
+  type AgentConfig,
   ConnectionError,
   ConversationRunError,
   type Event,
@@ -267,7 +268,7 @@ export function heapMiB(): number {
 // --- the real stack ----------------------------------------------------------------------------
 
 /** An agent whose LLM is the scripted one, with a subprocess terminal. */
-export function scriptedAgentFor(llmUrl: string): Record<string, unknown> {
+export function scriptedAgentFor(llmUrl: string): AgentConfig {
   return {
     kind: "Agent",
     llm: scriptedLlmConfig(llmUrl),
@@ -796,7 +797,9 @@ export async function restart(
         `${marker("long", { id: markerId("restart"), n: steps, delay: delayMs })} chaos restart`,
       );
       let done = false;
-      const running = settle(conversation.run({ timeoutMs: runTimeoutMs })).finally(() => {
+      const running = settle(
+        conversation.run({ timeoutMs: runTimeoutMs, unreachableTimeoutMs: runTimeoutMs }),
+      ).finally(() => {
         done = true;
       });
       await until("the first observation", () => done || hasObservation(conversation), 60_000);

@@ -101,6 +101,7 @@ async function fakeAgent(agent: FakeAgent) {
         return json({ items: agent.conversations, next_page_id: null });
       }
       if (path === "/api/conversations/count") return json(agent.conversations.length);
+      if (path === "/api/tools/") return json(["terminal", "file_editor", "task_tracker"]);
       if (path === `/api/conversations/${ID}`) return json(agent.info);
       if (request.method === "POST" && path === "/api/conversations") return json(agent.info);
       if (request.method === "POST" && path === `/api/conversations/${ID}/events`) {

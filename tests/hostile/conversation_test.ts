@@ -18,6 +18,7 @@ import { delay } from "../../src/_async.ts";
 import { ConversationManager } from "../../src/manager/conversation_manager.ts";
 import { ConversationRunError, ProtocolError, TimeoutError } from "../../src/errors.ts";
 import type { Event } from "../../src/events/kinds.ts";
+import type { AgentConfig } from "../../src/types.ts";
 import { RemoteConversation } from "../../src/conversation/remote_conversation.ts";
 import { RemoteWorkspace } from "../../src/workspace/remote_workspace.ts";
 import { startFakeHttpServer } from "../support/fake_http_server.ts";
@@ -39,7 +40,11 @@ const LLM_KEY = "sk-llm-hostile-9f8e7d6c5b4a39281706";
 const ID = "6c1b5b1e-0000-4000-8000-0000000000c1";
 const OTHER_ID = "6c1b5b1e-0000-4000-8000-0000000000c2";
 const COMMAND_ID = "0b6e2f1a-5c3d-4e8f-9a1b-2c3d4e5f6a7b";
-const AGENT = { kind: "Agent", llm: { model: "openai/gpt-4o-mini", api_key: LLM_KEY }, tools: [] };
+const AGENT: AgentConfig = {
+  kind: "Agent",
+  llm: { model: "openai/gpt-4o-mini", api_key: LLM_KEY },
+  tools: [],
+};
 const INFO = { id: ID, agent: { kind: "Agent" }, execution_status: "idle" };
 
 function json(value: unknown, status = 200): Response {

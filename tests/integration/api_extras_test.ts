@@ -438,14 +438,20 @@ test("ConversationManager: search pages through every conversation, count, get, 
   try {
     const total = await manager.count();
     const seen: string[] = [];
-    for await (const info of manager.search({ limit: 1 })) seen.push(info.id);
+    for await (const info of manager.search({ pageSize: 1 })) seen.push(info.id);
     assert.equal(seen.length, total);
     assert.equal(new Set(seen).size, seen.length);
     for (const id of ids) assert.ok(seen.includes(id), `search found ${id}`);
     // Newest first by default: ours were created last, in this order.
     assert.deepEqual(seen.slice(0, 3), [...ids].reverse());
-    const oldestFirst = await manager.list({ sortOrder: "CREATED_AT", limit: 2 });
+    const oldestFirst = await manager.list({ sortOrder: "CREATED_AT", pageSize: 2 });
     assert.deepEqual(oldestFirst.map((c) => c.id), [...seen].reverse());
+    // limit caps the results, whatever the page size: the same first ones, then it stops.
+    assert.deepEqual((await manager.list({ limit: 2 })).map((c) => c.id), seen.slice(0, 2));
+    assert.deepEqual(
+      (await manager.list({ limit: 3, pageSize: 2 })).map((c) => c.id),
+      seen.slice(0, 3),
+    );
 
     const idle = await manager.list({ status: "idle" });
     assert.equal(await manager.count({ status: "idle" }), idle.length);
@@ -456,11 +462,11 @@ test("ConversationManager: search pages through every conversation, count, get, 
     assert.equal(info.execution_status, "idle");
     assert.equal(info.workspace.working_dir, stack.workspaceDir);
 
-    const page = await manager.searchPage({ limit: 1 });
+    const page = await manager.searchPage({ pageSize: 1 });
     assert.equal(page.items.length, 1);
     assert.equal(page.items[0]!.id, seen[0]);
     assert.equal(typeof page.next_page_id, "string");
-    const next = await manager.searchPage({ limit: 1, pageId: page.next_page_id! });
+    const next = await manager.searchPage({ pageSize: 1, pageId: page.next_page_id! });
     assert.equal(next.items[0]!.id, seen[1]);
 
     const attached = await manager.attach(ids[1]!);
@@ -512,11 +518,17 @@ test("ConversationManager: ids and options are checked before any request", asyn
       e instanceof TypeError && e.message === message("attach to the conversation", "1234"),
   );
   assert.throws(
-    () => manager.search({ limit: 0 }),
+    () => manager.search({ pageSize: 0 }),
     (e: unknown) =>
       e instanceof RangeError &&
       e.message ===
-        "Cannot use 'limit' as it must be a whole number from 1 to 100: current value is 0",
+        "Cannot use 'pageSize' as it must be a whole number from 1 to 100: current value is 0",
+  );
+  assert.throws(
+    () => manager.search({ limit: 0.5 }),
+    (e: unknown) =>
+      e instanceof RangeError &&
+      e.message === "Cannot use 'limit' as it must be a whole number from 1: current value is 0.5",
   );
   assert.throws(
     () => manager.search({ sortOrder: "NEWEST" as "CREATED_AT" }),
@@ -542,7 +554,7 @@ test("ConversationManager: ids and options are checked before any request", asyn
   // Aborting a search rejects the next step with the reason.
   const controller = new AbortController();
   const reason = new Error("stop paging");
-  const pages = manager.search({ limit: 1, signal: controller.signal });
+  const pages = manager.search({ pageSize: 1, signal: controller.signal });
   assert.equal((await pages.next()).done, false);
   controller.abort(reason);
   await assert.rejects(pages.next(), (e: unknown) => e === reason);

@@ -25,6 +25,7 @@ import {
   slowConsumer,
   tooManySubscribers,
 } from "../chaos/scenarios.ts";
+import { asUnknownEvent } from "../../src/events/schema.ts";
 import { controlServer, stack } from "../support/stack.ts";
 import { test } from "../support/test.ts";
 
@@ -56,7 +57,9 @@ test("chaos: secretLeaks counts every occurrence and the capture scans errors an
   assert.equal(secretLeaks("nothing here", ["KEY"]), 0);
   const capture = new Capture(["s3cret"]);
   capture.error(new Error("outer", { cause: new Error("inner s3cret") }));
-  capture.event({ kind: "X", id: "1", timestamp: "t", source: "user", note: "s3cret" });
+  capture.event(
+    asUnknownEvent({ kind: "X", id: "1", timestamp: "t", source: "user", note: "s3cret" }),
+  );
   capture.visualizer().onEvent({
     kind: "MessageEvent",
     id: "2",

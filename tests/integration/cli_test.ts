@@ -301,18 +301,108 @@ test("cli run: Ctrl-C pauses the conversation on the server and exits 130", asyn
     const r = await run.done;
     assert.equal(r.code, 130, explain(r));
     const id = runId(r);
+    // The CLI waits for the pause to take effect and reports what the server says: the same.
     assert.equal(
       r.stderr,
-      `interrupted: conversation ${id} is paused; watch it with: remote-hands tail ${id}\n`,
+      `interrupted: conversation ${id} is paused; go on with: remote-hands resume ${id}\n`,
     );
     const manager = new ConversationManager({ host: stack.serverUrl, apiKey: stack.apiKey });
-    let status: string | undefined;
-    for (let i = 0; i < 100 && status !== "paused"; i++) { // the current step ends first
-      status = (await manager.get(id)).execution_status;
-      if (status !== "paused") await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.equal(status, "paused");
+    assert.equal((await manager.get(id)).execution_status, "paused");
+
+    // resume runs it on to the end.
+    const resumed = await cli(["resume", id], serverEnv());
+    assert.equal(resumed.code, 0, explain(resumed));
+    assert.ok(resumed.stdout.startsWith(`conversation ${id}: paused\n`), explain(resumed));
+    assert.match(resumed.stdout, /^ {3}step-19$/m);
+    assert.ok(resumed.stdout.trimEnd().endsWith(`conversation ${id}: finished`), explain(resumed));
+    assert.equal((await manager.get(id)).execution_status, "finished");
+    const again = await cli(["resume", id], serverEnv());
+    assert.equal(again.code, 1, explain(again));
+    assert.equal(
+      again.stderr,
+      `remote-hands: cannot resume conversation ${id}: it is finished, so there is nothing to resume\n`,
+    );
   });
+});
+
+/** Runs a task under `--confirm` until it waits for confirmation; returns the conversation id. */
+async function heldRun(agentFile: string, cmd: string): Promise<string> {
+  const task = `${marker("confirm", { id: uniqueId("clihold"), cmd })} go`;
+  const r = await cli(
+    ["run", task, "--agent", agentFile, "--confirm", "--working-dir", stack.workspaceDir],
+    serverEnv(),
+  );
+  assert.equal(r.code, 2, explain(r));
+  const id = runId(r);
+  assert.equal(
+    r.stderr,
+    `the agent is waiting for confirmation of its next action: remote-hands approve ${id} (or reject ${id})\n`,
+  );
+  return id;
+}
+
+test("cli approve: the held action runs and the run goes on to the end", async () => {
+  await withAgentFile(async (agentFile) => {
+    const tag = uniqueId("approved");
+    const id = await heldRun(agentFile, `echo ${tag}`);
+    const r = await cli(["approve", id], serverEnv());
+    assert.equal(r.code, 0, explain(r));
+    assert.ok(r.stdout.startsWith(`conversation ${id}: waiting_for_confirmation\n`), explain(r));
+    assert.match(r.stdout, new RegExp(`^ {3}${tag}$`, "m")); // the command ran, in a real shell
+    assert.ok(r.stdout.trimEnd().endsWith(`conversation ${id}: finished`), explain(r));
+    assert.equal(r.stderr, "");
+    // Nothing waits any more: approve and reject say so, exit 1, and change nothing.
+    for (const command of ["approve", "reject"]) {
+      const refused = await cli([command, id], serverEnv());
+      assert.equal(refused.code, 1, explain(refused));
+      assert.equal(
+        refused.stderr,
+        `remote-hands: cannot ${command} conversation ${id}: it is finished, so nothing waits for confirmation\n`,
+      );
+    }
+  });
+});
+
+test("cli reject --reason: the held action is rejected with the reason, the agent stops", async () => {
+  await withAgentFile(async (agentFile) => {
+    const id = await heldRun(agentFile, "echo never");
+    const r = await cli(["reject", id, "--reason", "not on a Friday"], serverEnv());
+    assert.equal(r.code, 0, explain(r));
+    assert.ok(r.stdout.startsWith(`conversation ${id}: waiting_for_confirmation\n`), explain(r));
+    assert.match(r.stdout, /^ {3}rejected by user: not on a Friday$/m); // the live event, shown
+    assert.ok(r.stdout.endsWith(`conversation ${id}: idle (actions rejected)\n`), explain(r));
+    assert.equal(r.stderr, "");
+    const workspace = new RemoteWorkspace({
+      host: stack.serverUrl,
+      apiKey: stack.apiKey,
+      workingDir: stack.workspaceDir,
+    });
+    const manager = new ConversationManager({ workspace });
+    await using conversation = await manager.attach(id);
+    const reasons = conversation.state.events.slice()
+      .flatMap((e) => e.kind === "UserRejectObservation" ? [e.rejection_reason] : []);
+    assert.deepEqual(reasons, ["not on a Friday"]);
+    assert.ok(
+      !conversation.state.events.slice().some((e) => e.kind === "ObservationEvent"),
+      "the command did not run",
+    );
+  });
+});
+
+test("cli approve/reject/resume: a bad id or option is one line on stderr, exit 1", async () => {
+  const cases: [string[], string][] = [
+    [["approve"], "remote-hands: approve needs a conversation id (see --help)\n"],
+    [["reject", "nope"], "remote-hands: not a conversation id (a UUID): 'nope' (see --help)\n"],
+    [
+      ["resume", "6c1b5b1e-0000-4000-8000-000000000000", "--reason", "x"],
+      "remote-hands: --reason is an option of 'reject', not of 'resume' (see --help)\n",
+    ],
+  ];
+  for (const [args, stderr] of cases) {
+    const r = await cli(args, serverEnv());
+    assert.equal(r.code, 1, explain(r));
+    assert.equal(r.stderr, stderr);
+  }
 });
 
 test("cli: a wrong key is exit 1 with the authentication message, and the key is not printed", async () => {

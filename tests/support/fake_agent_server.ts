@@ -13,8 +13,10 @@
  * a stored event is in the log before any socket sees it; on connect the events socket resends
  * (`resend_mode`) and sends a `full_state` snapshot; the session socket sends
  * `sync{through_seq}`, replays `seq > after_seq` as `durable` frames, then the snapshot as a
- * `transient` frame; `POST /run` answers 409 while a run is going; `pause` stores a `PauseEvent`
- * and publishes a `paused` snapshot.
+ * `transient` frame; `POST /run` answers 409 while a run is going; `pause` (and `interrupt`)
+ * stores a `PauseEvent` and publishes a `paused` snapshot. It also answers the one-call operations
+ * (`PATCH`, `ask_agent`, `navigate`, `condense`, `security_analyzer`, `load_plugin`) and the tool
+ * list (`GET /api/tools/`); `fork` is left to {@linkcode FakeAgentServer.route}.
  *
  * @example
  * ```ts ignore
@@ -86,6 +88,10 @@ export interface FakeAgentServer extends AsyncDisposable {
   route: ((request: FakeRestRequest) => Response | undefined) | undefined;
   /** The title the fake LLM (`POST /llm/v1/chat/completions`) answers. */
   llmTitle: string;
+  /** The tool names `GET /api/tools/` answers. */
+  tools: string[];
+  /** What `POST …/ask_agent` answers (the server's is `{ response: string }`). */
+  askAnswer: unknown;
   /** The REST routes in process, with bodies; other origins go to `globalThis.fetch`. */
   readonly fetch: (request: Request) => Promise<Response>;
   /** An agent `MessageEvent` with a fresh timestamp (`source: "user"` with `user`). */
@@ -204,6 +210,7 @@ export async function startFakeAgentServer(
     if (key !== undefined && headers.get("x-session-api-key") !== key) {
       return json({ detail: "Unauthorized" }, 401);
     }
+    if (method === "GET" && path === "/api/tools/") return json(server.tools);
     if (method === "POST" && path === "/api/conversations") {
       const body = request.body as { conversation_id?: string } | undefined;
       if (body?.conversation_id) id = body.conversation_id;
@@ -253,6 +260,7 @@ export async function startFakeAgentServer(
         return json({ success: true });
       }
       case "POST /pause":
+      case "POST /interrupt":
         server.status = "paused";
         append({
           kind: "PauseEvent",
@@ -262,9 +270,22 @@ export async function startFakeAgentServer(
         });
         publish(snapshot());
         return json({ success: true });
+      case "PATCH /":
+        title = (request.body as { title?: string } | undefined)?.title ?? title;
+        return json({ success: true });
+      case "POST /ask_agent":
+        return json(server.askAnswer);
+      case "POST /navigate":
+        return json({
+          ...info(),
+          leaf_event_id: (request.body as { event_id?: unknown })?.event_id,
+        });
       case "POST /confirmation_policy":
       case "POST /secrets":
       case "POST /events/respond_to_confirmation":
+      case "POST /condense":
+      case "POST /security_analyzer":
+      case "POST /load_plugin":
         return json({ success: true });
     }
     return json({ detail: "Not Found" }, 404);
@@ -333,6 +354,8 @@ export async function startFakeAgentServer(
     onRun: undefined,
     route: undefined,
     llmTitle: "✨ A title",
+    tools: ["terminal", "file_editor"],
+    askAnswer: { response: "The answer" },
     fetch: async (request) => {
       const url = new URL(request.url);
       if (url.origin !== origin) return await globalThis.fetch(request);

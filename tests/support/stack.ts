@@ -17,6 +17,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../scripts/_agent_server_install.ts";
+import type { AgentConfig } from "../../src/types.ts";
 import { type RecordedRequest, scriptedLlmConfig } from "./scripted_llm.ts";
 
 /** What the stack process reports once the server answers `/health`. */
@@ -100,7 +101,7 @@ export function uniqueId(prefix = "t"): string {
 }
 
 /** An agent config whose LLM is the scripted one, with a subprocess terminal. */
-export function scriptedAgent(tools: string[] = ["terminal"]): Record<string, unknown> {
+export function scriptedAgent(tools: string[] = ["terminal"]): AgentConfig {
   return {
     kind: "Agent",
     llm: scriptedLlmConfig(stack.llmUrl),

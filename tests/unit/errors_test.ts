@@ -15,6 +15,7 @@ import {
   TimeoutError,
   ValidationError,
 } from "../../src/errors.ts";
+import { browserPage, unreachable } from "../../src/errors/_unreachable.ts";
 import { test } from "../support/test.ts";
 
 const GET_X = { method: "GET", path: "/api/conversations/x" };
@@ -301,4 +302,141 @@ test("`APIError()` quotes at most 500 characters of the detail and marks the cut
     }… (the server refused the request as it stands)`,
   );
   assert.equal(long.detail, `${"😀".repeat(500)}tail`);
+});
+
+// --- a 500 that names its cause ------------------------------------------------------------------
+
+const CREATE = { method: "POST", path: "/api/conversations" };
+const ERROR_ID = "d0ebe21bdf444841bacae8e6ca027d13";
+
+test("`APIError.from()` quotes the `exception` of a 500 and the error_id of its traceback", () => {
+  // The 1.58.2 server's catch-all handler (api.py) for an agent with an unknown tool.
+  const body = {
+    detail: "Internal Server Error",
+    exception: `"ToolDefinition 'terminl' is not registered"`,
+    error_id: ERROR_ID,
+  };
+  const err = APIError.from(500, body, CREATE);
+  assert.ok(err instanceof ServerError);
+  assert.equal(
+    err.message,
+    `POST /api/conversations failed with 500: Internal Server Error: "ToolDefinition 'terminl' is not registered" (the server log has the traceback under error_id ${ERROR_ID})`,
+  );
+  assert.equal(err.detail, "Internal Server Error");
+  assert.deepEqual(err.body, body);
+});
+
+test("`APIError.from()`: an exception without error_id, alone, or equal to the detail", () => {
+  // The HTTPException path of a 5xx: `exception` is str(exc), no error_id.
+  assert.equal(
+    APIError.from(503, {
+      detail: "Internal Server Error",
+      exception: "503: Conversation service is not ready",
+    }, CREATE).message,
+    "POST /api/conversations failed with 503: Internal Server Error: 503: Conversation service is not ready (retry later or read the server log)",
+  );
+  assert.equal(
+    APIError.from(500, { exception: "  boom \n" }, CREATE).message,
+    "POST /api/conversations failed with 500: boom (retry later or read the server log)",
+  );
+  assert.equal(
+    APIError.from(500, { detail: "boom", exception: "boom" }, CREATE).message,
+    "POST /api/conversations failed with 500: boom (retry later or read the server log)",
+  );
+  // Not text, blank, or an error_id that is not a plain token: left out.
+  assert.equal(
+    APIError.from(500, {
+      detail: "Internal Server Error",
+      exception: { nested: 1 },
+      error_id: "a b",
+    }, CREATE).message,
+    "POST /api/conversations failed with 500: Internal Server Error (retry later or read the server log)",
+  );
+  assert.equal(
+    APIError.from(500, { detail: "Internal Server Error", exception: " ", error_id: 7 }, CREATE)
+      .message,
+    "POST /api/conversations failed with 500: Internal Server Error (retry later or read the server log)",
+  );
+});
+
+test("`APIError.from()` cuts a long exception to 500 characters with the detail", () => {
+  const exception = `KeyError: ${"x".repeat(600)}`;
+  const err = APIError.from(500, { detail: "Internal Server Error", exception }, CREATE);
+  const quoted = `Internal Server Error: ${exception}`.slice(0, 500);
+  assert.equal(
+    err.message,
+    `POST /api/conversations failed with 500: ${quoted}… (retry later or read the server log)`,
+  );
+});
+
+test("`APIError.from()` redacts secret fields around the exception as in any body", () => {
+  const err = APIError.from(500, {
+    detail: "Internal Server Error",
+    exception: "LLM call failed",
+    api_key: "sk-secret-value",
+    error_id: ERROR_ID,
+  }, CREATE);
+  assert.ok(!err.message.includes("sk-secret-value"));
+  assert.ok(!JSON.stringify(err.body).includes("sk-secret-value"));
+  assert.equal(
+    err.message,
+    `POST /api/conversations failed with 500: Internal Server Error: LLM call failed (the server log has the traceback under error_id ${ERROR_ID})`,
+  );
+});
+
+// --- a failed fetch in a browser -----------------------------------------------------------------
+
+const PAGE = { origin: "https://app.example.com" };
+const AGENT = "https://agent.example.com";
+const PLAIN_FETCH_FAILED =
+  "Cannot reach the agent server at https://agent.example.com: Failed to fetch (check the host and that the server is running)";
+
+test("`unreachable()` in a browser page names CORS and OH_ALLOW_CORS_ORIGINS with the page's origin", () => {
+  const cause = new TypeError("Failed to fetch");
+  const err = unreachable(AGENT, cause, PAGE);
+  assert.ok(err instanceof ConnectionError);
+  assert.equal(err.origin, AGENT);
+  assert.equal(err.cause, cause);
+  assert.equal(
+    err.message,
+    "Cannot reach the agent server at https://agent.example.com: Failed to fetch. In a browser this is also how a CORS refusal looks: the server may refuse this page's origin (https://app.example.com); allow it with the server setting OH_ALLOW_CORS_ORIGINS='[\"https://app.example.com\"]'. Otherwise check the host and that the server is running",
+  );
+  assert.equal(
+    unreachable(AGENT, new TypeError(""), { origin: undefined }).message,
+    "Cannot reach the agent server at https://agent.example.com. In a browser this is also how a CORS refusal looks: the server may refuse this page's origin; allow it with the server setting OH_ALLOW_CORS_ORIGINS (a JSON list of origins). Otherwise check the host and that the server is running",
+  );
+});
+
+test("`unreachable()` keeps the plain message outside a browser, same-origin, localhost pages and non-TypeErrors", () => {
+  const failed = new TypeError("Failed to fetch");
+  assert.equal(unreachable(AGENT, failed, undefined).message, PLAIN_FETCH_FAILED);
+  assert.equal(unreachable(AGENT, failed, { origin: AGENT }).message, PLAIN_FETCH_FAILED);
+  for (const origin of ["http://localhost:5173", "http://127.0.0.1:8080", "https://localhost"]) {
+    assert.equal(unreachable(AGENT, failed, { origin }).message, PLAIN_FETCH_FAILED, origin);
+  }
+  assert.equal(
+    unreachable(AGENT, new Error("Failed to fetch"), PAGE).message,
+    PLAIN_FETCH_FAILED,
+  );
+  // Deno and Bun, where these tests run, are not browsers: the default is the plain message.
+  assert.equal(unreachable(AGENT, failed).message, PLAIN_FETCH_FAILED);
+});
+
+test("`browserPage()`: a page or worker has a location and no Deno, Bun or Node process", () => {
+  assert.equal(browserPage(), undefined, "this runtime");
+  const location = { origin: "https://app.example.com" };
+  assert.deepEqual(browserPage({ location }), { origin: "https://app.example.com" });
+  assert.deepEqual(browserPage({ location, process: { env: {} } }), PAGE, "a bundler's shim");
+  assert.deepEqual(browserPage({ location: { origin: "null" } }), { origin: undefined });
+  assert.deepEqual(browserPage({ location: 1 }), { origin: undefined });
+  for (
+    const g of [
+      {},
+      { location, Deno: {} },
+      { location, Bun: {} },
+      { location, process: { versions: { node: "24.0.0" } } },
+    ]
+  ) {
+    assert.equal(browserPage(g), undefined, JSON.stringify(g));
+  }
 });

@@ -14,7 +14,7 @@ function fixture(file: string): Event {
   return JSON.parse(readFileSync(join(FIXTURES, file), "utf8")) as Event;
 }
 
-function message(id: string, source: string, content: unknown): Event {
+function message(id: string, source: string, content: unknown[]): Event {
   return {
     kind: "MessageEvent",
     id,
@@ -74,7 +74,7 @@ test("`firstUserMessage()` returns the text of the recorded user message when hi
 });
 
 test("`firstUserMessage()` skips agent messages and empty user text when looking for the first", () => {
-  const events = [
+  const events: Event[] = [
     message("a", "agent", [{ type: "text", text: "agent speaks first" }]),
     message("u0", "user", []),
     message("u1", "user", [{ type: "text", text: "   \n " }]),

@@ -13,6 +13,7 @@ import {
   AuthenticationError,
   BadRequestError,
   ConflictError,
+  ConnectionError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
@@ -544,4 +545,42 @@ test("`createAgentServerClient()` redacts a secret it sent from an error that ec
   }).catch((e: unknown) => e);
   assert.ok(err instanceof BadRequestError);
   assert.equal(err.detail, "bad value [redacted] given");
+});
+
+test("`createAgentServerClient()` puts a 500's exception in the message, with the key and sent secrets redacted", async () => {
+  const client = createAgentServerClient({
+    host: "http://h:1",
+    apiKey: KEY,
+    fetch: () =>
+      Promise.resolve(Response.json({
+        detail: "Internal Server Error",
+        exception: `ToolDefinition 'terminl' is not registered (key ${KEY}, secret pw-123456)`,
+        error_id: "0123abcd",
+      }, { status: 500 })),
+  });
+  const err = await client.rest.POST("/api/conversations/{conversation_id}/secrets", {
+    params: { path: { conversation_id: ID } },
+    body: { secrets: { DB: { kind: "StaticSecret", value: "pw-123456" } } },
+  }).catch((e: unknown) => e);
+  assert.ok(err instanceof ServerError);
+  assert.equal(
+    err.message,
+    `POST /api/conversations/${ID}/secrets failed with 500: Internal Server Error: ToolDefinition 'terminl' is not registered (key [redacted], secret [redacted]) (the server log has the traceback under error_id 0123abcd)`,
+  );
+});
+
+test("`createAgentServerClient()`: a fetch TypeError outside a browser keeps the plain ConnectionError message", async () => {
+  const cause = new TypeError("error sending request: Connection refused");
+  const client = createAgentServerClient({
+    host: "http://h:1",
+    maxRetries: 0,
+    fetch: () => Promise.reject(cause),
+  });
+  const err = await client.rest.GET("/api/conversations/count").catch((e: unknown) => e);
+  assert.ok(err instanceof ConnectionError);
+  assert.equal(err.cause, cause);
+  assert.equal(
+    err.message,
+    "Cannot reach the agent server at http://h:1: error sending request: Connection refused (check the host and that the server is running)",
+  );
 });
