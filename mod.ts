@@ -59,9 +59,19 @@ export type {
   RunHandle,
   RunOptions,
   TitleLLM,
+  TokenCallback,
   WaitUntilIdleOptions,
 } from "./src/conversation/types.ts";
 export type { StuckDetectionThresholds } from "./src/conversation/types.ts";
+export {
+  type ClientTool,
+  clientTool,
+  type ClientToolAnnotations,
+  type ClientToolContext,
+  type FromSchema,
+  type JsonObjectSchema,
+  type JsonSchema,
+} from "./src/conversation/client_tool_types.ts";
 export type {
   ForkOptions,
   RemoteConversationAttachOptions,

@@ -14,6 +14,7 @@ import type { Connection } from "../rest/connection.ts";
 import { getConversation, startConversation } from "../rest/conversations.ts";
 import { listTools } from "../rest/tools.ts";
 import type { AgentConfig, ConversationInfo, StartConversationRequest } from "../types.ts";
+import { checkAttachedClientTools, clientToolSpecs } from "./_client_tool_specs.ts";
 import { checkPositive, checkSecurityAnalyzer, isObject, messageRequest } from "./_options.ts";
 import type { RemoteConversationAttachOptions } from "./operation_types.ts";
 import type { RemoteConversationOptions, StuckDetectionThresholds } from "./types.ts";
@@ -116,6 +117,9 @@ export function createFields(options: Omit<RemoteConversationOptions, "workspace
     }
     fields.user_id = userId;
   }
+  if (options.clientTools !== undefined) {
+    fields.client_tools = clientToolSpecs(options.clientTools, WHAT);
+  }
   return fields;
 }
 
@@ -189,6 +193,7 @@ export async function openConversation(
     }
     if (info) {
       checkAgentKind(options.agent, info);
+      checkAttachedClientTools(options.clientTools, info);
       return info;
     }
   }
@@ -228,7 +233,12 @@ export async function openConversation(
  */
 export function attachedOptions(
   options: RemoteConversationAttachOptions,
-  info: { readonly id: string; readonly agent?: unknown; readonly max_iterations?: unknown },
+  info: {
+    readonly id: string;
+    readonly agent?: unknown;
+    readonly max_iterations?: unknown;
+    readonly client_tools?: unknown;
+  },
 ): RemoteConversationOptions {
   const server: unknown = info.agent;
   if (options.agent === undefined && !isObject(server)) {
@@ -240,6 +250,10 @@ export function attachedOptions(
   // The server's own agent (its output form, which it takes back as input), checked above.
   const agent = options.agent ?? (server as AgentConfig);
   checkAgentKind(agent, info);
+  if (options.clientTools !== undefined) {
+    clientToolSpecs(options.clientTools, "attach to the conversation");
+    checkAttachedClientTools(options.clientTools, info);
+  }
   const max = info.max_iterations;
   const maxIterationPerRun = options.maxIterationPerRun ??
     (typeof max === "number" && Number.isSafeInteger(max) && max > 0 ? max : undefined);

@@ -16,6 +16,7 @@ import { deleteConversation } from "../rest/conversations.ts";
 import type { ReconnectingSocket } from "../socket/_reconnecting_socket.ts";
 import type { AgentConfig, ConversationExecutionStatus, ConversationInfo } from "../types.ts";
 import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
+import { ClientToolRunner } from "./_client_tools.ts";
 import { Delivery } from "./_delivery.ts";
 import { History } from "./_history.ts";
 import { RunController } from "./_run_controller.ts";
@@ -66,6 +67,8 @@ export abstract class ConversationBase implements AsyncDisposable {
   readonly #parts: ConversationParts;
   readonly #deleteOnClose: boolean;
   readonly #runs: RunController;
+  /** Runs the client tools' handlers; undefined without `clientTools`. */
+  readonly #clientTools: ClientToolRunner | undefined;
   #socket: ReconnectingSocket | undefined;
   #closed = false;
   /** Aborted by close(): ends REST work the socket started (a reconnect's catch-up). */
@@ -91,10 +94,15 @@ export abstract class ConversationBase implements AsyncDisposable {
     const events = new RemoteEventsList();
     const state = new RemoteState({ id, events, client: connection.client, initial: info });
     this.state = state;
-    const onDelivered = (event: Event): void => this.#runs.onEvent(event);
+    const onDelivered = (event: Event): void => {
+      this.#runs.onEvent(event);
+      this.#clientTools?.onEvent(event);
+    };
     const delivery = new Delivery({ ...options, state, onDelivered });
     const report = (error: RemoteHandsError): void => delivery.report(error);
     const shared = { connection, conversationId: id, events, state, report };
+    const tools = options.clientTools ?? [];
+    this.#clientTools = tools.length > 0 ? new ClientToolRunner({ ...shared, tools }) : undefined;
     const history = new History({
       ...shared,
       deliver: (event) => delivery.deliver(event),
@@ -143,6 +151,7 @@ export abstract class ConversationBase implements AsyncDisposable {
       opened: (socket) => (this.#socket = socket),
       onConnectionChange: options.onConnectionChange,
     });
+    this.#clientTools?.start(); // the history is loaded: the calls nobody answered yet
   }
 
   /**
@@ -325,6 +334,7 @@ export abstract class ConversationBase implements AsyncDisposable {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing.abort();
+    this.#clientTools?.close();
     this.#runs.closeAll(
       new RemoteHandsError("Cannot wait for the run as the conversation was closed"),
     );

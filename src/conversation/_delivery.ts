@@ -1,6 +1,7 @@
 /**
- * {@linkcode Delivery}: where a new event goes, in order: the state, the callbacks, the
- * visualizer, `events()` iterators and `onEvent` handlers, then waiting runs. A throw of any of
+ * {@linkcode Delivery}: where a new event goes, in order: the state, the callbacks, the token
+ * callbacks (streaming deltas only), the visualizer, `events()` iterators and `onEvent` handlers,
+ * then waiting runs. A throw of any of
  * them is reported to `onError` and delivery goes on.
  *
  * @module
@@ -12,11 +13,17 @@ import { checkEventsOptions, checkListener } from "./_options.ts";
 import { EventHub } from "./event_stream.ts";
 import type { RemoteEventsList } from "./events_list.ts";
 import type { RemoteState } from "./remote_state.ts";
-import type { ConversationCallback, ConversationVisualizerLike, EventsOptions } from "./types.ts";
+import type {
+  ConversationCallback,
+  ConversationVisualizerLike,
+  EventsOptions,
+  TokenCallback,
+} from "./types.ts";
 
 /**
  * Options of {@linkcode Delivery}: the conversation's options can be passed as they are (only
- * `callbacks`, `visualizer` and `onError` are read), with its state and run hook.
+ * `callbacks`, `tokenCallbacks`, `visualizer` and `onError` are read), with its state and run
+ * hook.
  *
  * @example
  * ```ts
@@ -30,6 +37,8 @@ export interface DeliveryOptions {
   state: RemoteState;
   /** Called once per event, in order. */
   callbacks?: readonly ConversationCallback[] | undefined;
+  /** Called with each `StreamingDeltaEvent`, after `callbacks`. */
+  tokenCallbacks?: readonly TokenCallback[] | undefined;
   /** Shows each event after the callbacks. */
   visualizer?: ConversationVisualizerLike | undefined;
   /** Receives problems that do not stop the conversation. */
@@ -59,6 +68,7 @@ export interface DeliveryOptions {
 export class Delivery {
   readonly #state: RemoteState;
   readonly #callbacks: ConversationCallback[];
+  readonly #tokenCallbacks: TokenCallback[];
   readonly #visualizer: ConversationVisualizerLike | undefined;
   readonly #onError: ((error: RemoteHandsError) => void) | undefined;
   readonly #onDelivered: (event: Event) => void;
@@ -73,12 +83,14 @@ export class Delivery {
   constructor(options: DeliveryOptions) {
     this.#state = options.state;
     this.#callbacks = [...(options.callbacks ?? [])];
+    this.#tokenCallbacks = [...(options.tokenCallbacks ?? [])];
     this.#visualizer = options.visualizer;
     this.#onError = options.onError;
     this.#onDelivered = options.onDelivered;
   }
 
-  /** Hands a new event to the state, callbacks, the visualizer, subscribers and runs. */
+  /** Hands a new event to the state, callbacks, token callbacks (a streaming delta), the
+   * visualizer, subscribers and runs. */
   deliver(event: Event): void {
     this.#state.updateStateFromEvent(event);
     for (const callback of this.#callbacks) {
@@ -88,6 +100,17 @@ export class Delivery {
         this.report(
           new RemoteHandsError("A conversation callback threw; delivery goes on", { cause: err }),
         );
+      }
+    }
+    if (event.kind === "StreamingDeltaEvent") {
+      for (const callback of this.#tokenCallbacks) {
+        try {
+          callback(event);
+        } catch (err) {
+          this.report(
+            new RemoteHandsError("A token callback threw; delivery goes on", { cause: err }),
+          );
+        }
       }
     }
     if (this.#visualizer) {

@@ -226,6 +226,7 @@ function checkConnectOptions(
     | "socketProtocol"
     | "visualizer"
     | "callbacks"
+    | "tokenCallbacks"
     | "secrets"
   >,
   what: string,
@@ -247,11 +248,11 @@ function checkConnectOptions(
   if (visualizer !== undefined && typeof visualizer?.onEvent !== "function") {
     throw new TypeError(`Cannot ${what} as 'visualizer' must have an onEvent method`);
   }
-  if (
-    options.callbacks !== undefined &&
-    (!Array.isArray(options.callbacks) || options.callbacks.some((c) => typeof c !== "function"))
-  ) {
-    throw new TypeError(`Cannot ${what} as 'callbacks' must be an array of functions`);
+  for (const name of ["callbacks", "tokenCallbacks"] as const) {
+    const list: unknown = options[name];
+    if (list !== undefined && (!Array.isArray(list) || list.some((c) => typeof c !== "function"))) {
+      throw new TypeError(`Cannot ${what} as '${name}' must be an array of functions`);
+    }
   }
   if (options.secrets !== undefined) secretsPayload(options.secrets); // validate before requests
 }

@@ -7,11 +7,13 @@
 
 import type { ConfirmationPolicy, ConfirmationPolicyJSON } from "../confirmation_policy.ts";
 import type { Event } from "../events/kinds.ts";
+import type { StreamingDeltaEvent } from "../events/types.ts";
 import type { SecretValue } from "../secrets.ts";
 import type { AgentConfig, ConversationExecutionStatus, Message, Schemas } from "../types.ts";
 import type { ConnectionChange, SocketProtocol } from "../socket/types.ts";
 import type { RemoteHandsError } from "../errors.ts";
 import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
+import type { ClientTool } from "./client_tool_types.ts";
 
 /**
  * A function that receives every event once.
@@ -29,6 +31,24 @@ import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
  * ```
  */
 export type ConversationCallback = (event: Event) => void;
+
+/**
+ * Receives each streamed token delta of the agent's LLM, in order (an entry of Python's
+ * `token_callbacks`, which get a litellm chunk around the same two fields): `content` is the next
+ * piece of the answer, `reasoning_content` of the model's reasoning.
+ *
+ * @example Print the answer as it is written
+ * ```ts
+ * import type { TokenCallback } from "@remote-hands/client";
+ * let text = "";
+ * const onToken: TokenCallback = (delta) => void (text += delta.content ?? "");
+ * // RemoteConversation.create({ ..., tokenCallbacks: [onToken] })
+ * onToken({ kind: "StreamingDeltaEvent", id: "d1", timestamp: "", source: "agent", content: "Hel" });
+ * onToken({ kind: "StreamingDeltaEvent", id: "d2", timestamp: "", source: "agent", content: "lo" });
+ * if (text !== "Hello") throw new Error(text);
+ * ```
+ */
+export type TokenCallback = (delta: StreamingDeltaEvent) => void;
 
 /**
  * What {@linkcode RemoteConversationOptions.visualizer} takes: anything with an `onEvent` method,
@@ -87,6 +107,16 @@ export interface RemoteConversationOptions {
   /** Called once for every event after the conversation is ready (history is not replayed). */
   callbacks?: ConversationCallback[];
   /**
+   * Called with each token delta the server streams (Python's `token_callbacks`), in order,
+   * after `callbacks` got the same `StreamingDeltaEvent` (it reaches the visualizer, `events()`
+   * and `onEvent` too). The server streams when the agent's LLM has `stream: true`. A throw is
+   * reported to `onError` and delivery goes on. Both sockets carry deltas: the session socket's
+   * are secret-masked, one field each, id `item:attempt:order` (an LLM retry streams again from
+   * the start); the events socket's are not masked and may have `content: ""`. Deltas are live
+   * only (never stored or replayed): the final `MessageEvent` is the text of record.
+   */
+  tokenCallbacks?: TokenCallback[];
+  /**
    * Maximum agent steps per run.
    * @default {500}
    */
@@ -133,6 +163,15 @@ export interface RemoteConversationOptions {
   securityAnalyzer?: Schemas["SecurityAnalyzerBase-Input"];
   /** The hosting deployment's id of the user, for the server's traces. */
   userId?: string;
+  /**
+   * Tools the agent calls and this client runs (the server's `client_tools`): sent when creating;
+   * when attaching, the conversation must have them. Each call's handler runs once (across
+   * reconnects; a process that attaches later runs only calls that have no result yet) and its
+   * result or error goes back to the agent as a user message that starts a run. `close()`
+   * aborts running handlers. Use `clientTool()` to type a handler's arguments from its
+   * schema. See `docs/protocol.md`, "Client-side tools".
+   */
+  clientTools?: readonly ClientTool[];
   /**
    * How long to wait for the event socket's first state event.
    * @default {30000}

@@ -92,6 +92,8 @@ export interface FakeAgentServer extends AsyncDisposable {
   tools: string[];
   /** What `POST …/ask_agent` answers (the server's is `{ response: string }`). */
   askAnswer: unknown;
+  /** The `client_tools` the conversation reports; undefined leaves the field out. */
+  clientTools: unknown[] | undefined;
   /** The REST routes in process, with bodies; other origins go to `globalThis.fetch`. */
   readonly fetch: (request: Request) => Promise<Response>;
   /** An agent `MessageEvent` with a fresh timestamp (`source: "user"` with `user`). */
@@ -162,6 +164,7 @@ export async function startFakeAgentServer(
     workspace: { kind: "LocalWorkspace", working_dir: "/w" },
     execution_status: server.status,
     ...(title ? { title } : {}),
+    ...(server.clientTools ? { client_tools: server.clientTools } : {}),
   });
   const send = (socket: LiveSocket, event: FakeEvent, seq: number | undefined): void => {
     if (!socket.session) socket.conn.sendJson(event);
@@ -356,6 +359,7 @@ export async function startFakeAgentServer(
     llmTitle: "✨ A title",
     tools: ["terminal", "file_editor"],
     askAnswer: { response: "The answer" },
+    clientTools: undefined,
     fetch: async (request) => {
       const url = new URL(request.url);
       if (url.origin !== origin) return await globalThis.fetch(request);

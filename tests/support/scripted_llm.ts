@@ -3,7 +3,14 @@
  * agent runs (tool calls, terminal output, confirmations, errors) happen for real with no model.
  *
  * Contract:
- * - `POST /v1/chat/completions` answers plain `chat.completion` JSON (no streaming).
+ * - `POST /v1/chat/completions` answers plain `chat.completion` JSON, or, when the request has
+ *   `stream: true` (an LLM config with `stream: true` and a token consumer on the server), the
+ *   same answer as OpenAI-style server-sent events: `chat.completion.chunk` frames whose
+ *   `choices[0].delta` carries `reasoning_content`, then `content`, then `tool_calls` (id and
+ *   name first, the JSON arguments in pieces), a frame with `finish_reason`, a usage frame with
+ *   empty `choices` (the server asks `stream_options.include_usage`), then `data: [DONE]`. The
+ *   marker's `chunk=N` cuts texts into pieces of N characters (code points; default: one word
+ *   with its trailing spaces per piece) and `chunk_delay=MS` waits between frames.
  * - The script is chosen by a marker in the first user message: `[script:NAME key=value ...]`
  *   (values may be double-quoted). The step is the number of assistant turns already in the
  *   request, so the fake is stateless and survives server restarts and retries.
@@ -100,6 +107,20 @@ export const SCRIPTS: Record<string, Script> = {
         reasoning: "I should plan first.",
       }
       : { text: "Thought it through." },
+  /**
+   * Client-side tools: `n` (default 1) calls of the client tool `tool` (default `lookup`) with
+   * `{ query: "q<i>" }`, each followed by a text turn (the run ends; the client's result message
+   * starts the next run), then the text `done`.
+   */
+  client_tool: (step, a) => {
+    const n = Number(a.n ?? 1);
+    if (step >= 2 * n) return { text: a.done ?? "client tools done" };
+    if (step % 2 === 1) return { text: "waiting for the client tool" };
+    const query = `q${step / 2}`;
+    return {
+      tool: { name: a.tool ?? "lookup", args: { query, security_risk: "LOW", summary: query } },
+    };
+  },
 };
 
 const MARKER = /\[script:([a-z_]+)((?:\s+[a-z_]+=(?:"[^"]*"|[^\s\]]*))*)\s*\]/;
@@ -163,6 +184,71 @@ function completion(reply: Exclude<Reply, { httpError: number }>, step: number, 
   };
 }
 
+/**
+ * Cuts `text` into the pieces a stream sends: `size` code points each (never splitting a
+ * surrogate pair), or, without `size`, one word with the spaces after it per piece.
+ * Concatenated, the pieces are `text` again.
+ */
+export function streamPieces(text: string, size?: number): string[] {
+  if (size !== undefined && size > 0) {
+    const points = Array.from(text);
+    const pieces: string[] = [];
+    for (let i = 0; i < points.length; i += size) pieces.push(points.slice(i, i + size).join(""));
+    return pieces;
+  }
+  return text.match(/\s*\S+\s*|\s+/g) ?? [];
+}
+
+/** The `chat.completion.chunk` frames (JSON objects, without `data: `) of a streamed reply. */
+export function completionChunks(
+  reply: Exclude<Reply, { httpError: number }>,
+  step: number,
+  model: string,
+  size?: number,
+): Record<string, unknown>[] {
+  responseCounter++;
+  const id = `chatcmpl-scripted-${responseCounter}`;
+  const created = Math.floor(Date.now() / 1000);
+  const frame = (choices: unknown[], extra: Record<string, unknown> = {}) => ({
+    id,
+    object: "chat.completion.chunk",
+    created,
+    model,
+    choices,
+    ...extra,
+  });
+  const delta = (d: Record<string, unknown>) =>
+    frame([{ index: 0, delta: d, finish_reason: null }]);
+  const frames: Record<string, unknown>[] = [delta({ role: "assistant", content: "" })];
+  if (reply.reasoning) {
+    for (const piece of streamPieces(reply.reasoning, size)) {
+      frames.push(delta({ reasoning_content: piece }));
+    }
+  }
+  const text = "tool" in reply ? reply.thought : reply.text;
+  for (const piece of streamPieces(text ?? "", size)) frames.push(delta({ content: piece }));
+  if ("tool" in reply) {
+    frames.push(delta({
+      tool_calls: [{
+        index: 0,
+        id: `call_${step}_${responseCounter}`,
+        type: "function",
+        function: { name: reply.tool.name, arguments: "" },
+      }],
+    }));
+    for (const piece of streamPieces(JSON.stringify(reply.tool.args), size ?? 8)) {
+      frames.push(delta({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+    }
+  }
+  frames.push(frame([{
+    index: 0,
+    delta: {},
+    finish_reason: "tool" in reply ? "tool_calls" : "stop",
+  }]));
+  frames.push(frame([], { usage: usageFor(step) }));
+  return frames;
+}
+
 /** Options for {@linkcode startScriptedLlm}. */
 export interface ScriptedLlmOptions {
   /** Port on 127.0.0.1; default a free one. */
@@ -191,6 +277,24 @@ function send(res: ServerResponse, status: number, body: unknown): void {
     connection: "close",
   });
   res.end(text);
+}
+
+/** Answers with `frames` as server-sent events, `delayMs` apart, then `data: [DONE]`. */
+async function sendStream(
+  res: ServerResponse,
+  frames: Record<string, unknown>[],
+  delayMs: number,
+): Promise<void> {
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    connection: "close",
+  });
+  for (const frame of frames) {
+    res.write(`data: ${JSON.stringify(frame)}\n\n`);
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+  }
+  res.end("data: [DONE]\n\n");
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -234,7 +338,14 @@ export function startScriptedLlm(options: ScriptedLlmOptions = {}): Promise<Scri
       const delayMs = Number(found.args.delay ?? 0);
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       const model = body.model ?? "scripted";
-      if (title) return send(res, 200, completion({ text: "Scripted conversation" }, step, model));
+      const stream = body.stream === true;
+      const size = found.args.chunk === undefined ? undefined : Number(found.args.chunk);
+      const chunkDelayMs = Number(found.args.chunk_delay ?? 0);
+      const answer = (reply: Exclude<Reply, { httpError: number }>): Promise<void> | void =>
+        stream
+          ? sendStream(res, completionChunks(reply, step, model, size), chunkDelayMs)
+          : send(res, 200, completion(reply, step, model));
+      if (title) return await answer({ text: "Scripted conversation" });
       const script = scripts[found.script];
       const reply: Reply = script
         ? script(step, found.args)
@@ -245,8 +356,9 @@ export function startScriptedLlm(options: ScriptedLlmOptions = {}): Promise<Scri
           error: { message: reply.message, type: "server_error", code: String(reply.httpError) },
         });
       }
-      send(res, 200, completion(reply, step, model));
+      await answer(reply);
     } catch (err) {
+      if (res.headersSent) return void res.destroy(); // a stream broke off: end it visibly
       send(res, 500, { error: { message: `scripted LLM failed: ${String(err)}` } });
     }
   });

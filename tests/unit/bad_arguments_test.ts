@@ -226,6 +226,10 @@ test("RemoteConversation.create: a bad socketProtocol or callbacks is a TypeErro
     name: "TypeError",
     message: "Cannot create the conversation as 'callbacks' must be an array of functions",
   });
+  await assert.rejects(create(w, { tokenCallbacks: [() => {}, "no" as unknown as () => void] }), {
+    name: "TypeError",
+    message: "Cannot create the conversation as 'tokenCallbacks' must be an array of functions",
+  });
   nothingSent(w);
 });
 
