@@ -19,10 +19,12 @@
  * @module
  */
 
-import { ProtocolError, RemoteHandsError } from "../errors.ts";
+import { ConflictError, ProtocolError, RemoteHandsError } from "../errors.ts";
 import type { Event } from "../events/kinds.ts";
+import type { ConversationExecutionStatus } from "../types.ts";
 import type { ActionEvent, MessageEvent, ObservationEvent } from "../events/types.ts";
 import type { Connection } from "../rest/connection.ts";
+import { runConversation } from "../rest/conversations.ts";
 import { sendMessage } from "../rest/events.ts";
 import { type AnyClientTool, parseResultText, resultText } from "./_client_tool_specs.ts";
 import type { RemoteEventsList } from "./events_list.ts";
@@ -96,6 +98,10 @@ export class ClientToolRunner {
   /** Calls whose handler runs or whose result is being sent. */
   readonly #busy = new Set<Promise<void>>();
   readonly #closing = new AbortController();
+  /** How many `run()` calls hold the runs back (results are then sent without starting one). */
+  #holds = 0;
+  /** A result was sent without starting a run: the holder (or the release) must start one. */
+  #owed = false;
 
   /** Creates the runner; nothing runs before {@linkcode start} or a live event. */
   constructor(options: ClientToolRunnerOptions) {
@@ -123,6 +129,50 @@ export class ClientToolRunner {
    */
   async settled(): Promise<void> {
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
+  }
+
+  /**
+   * Holds the runs back while a `run()` waits: results are sent without starting a run, and the
+   * holder starts it ({@linkcode takeOwedRun}), so that it knows which run to wait for. The
+   * release starts the run still owed, if any (the agent must get its results).
+   *
+   * @returns The release (idempotent).
+   */
+  hold(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      this.#startOwedRun();
+    };
+  }
+
+  /**
+   * Whether a result was sent without starting a run since the last call; clears it.
+   *
+   * @returns `true` when the caller must start the run.
+   */
+  takeOwedRun(): boolean {
+    const owed = this.#owed;
+    this.#owed = false;
+    return owed;
+  }
+
+  /** With no holder left, starts the run a held result still owes (a 409: one is going). */
+  #startOwedRun(): void {
+    if (this.#holds > 0 || !this.#owed || this.#closing.signal.aborted) return;
+    this.#owed = false;
+    const { connection, conversationId, report } = this.#options;
+    runConversation(connection, conversationId, { signal: this.#closing.signal }).catch((err) => {
+      if (err instanceof ConflictError || this.#closing.signal.aborted) return;
+      report(
+        new RemoteHandsError("Starting the run for client tool results failed: call run()", {
+          cause: err,
+        }),
+      );
+    });
   }
 
   /** Aborts the running handlers (their `signal`) and sends nothing more. Idempotent. */
@@ -200,9 +250,12 @@ export class ClientToolRunner {
       if (signal.aborted || this.#answered.has(callId)) return;
       try {
         const content = [{ type: "text" as const, text }];
-        await sendMessage(connection, conversationId, { role: "user", content, run: true }, {
-          signal,
-        });
+        const run = this.#holds === 0;
+        await sendMessage(connection, conversationId, { role: "user", content, run }, { signal });
+        if (!run) {
+          this.#owed = true;
+          this.#startOwedRun(); // the holder may be gone meanwhile
+        }
         return;
       } catch (err) {
         if (signal.aborted) return;
@@ -285,4 +338,47 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
   });
+}
+
+/**
+ * With client tools, a run is over once the results of the calls it made are in and the runs they
+ * start have ended too (at most 100 rounds): `first` settles, then, while results were sent that owe
+ * a run, `runAgain` starts and awaits it. `release` (the runner's hold) runs at the end. When the
+ * conversation is closed, the rejection is marked handled: closing never causes an unhandled one.
+ *
+ * @param tools The runner, held by the caller.
+ * @param first The run that was started.
+ * @param how How to run again, whether the conversation is closed, and the hold's release.
+ * @returns The status the last run ended with.
+ * @example
+ * ```ts ignore
+ * const release = runner.hold();
+ * const status = await throughToolResults(runner, runs.run(options), { runAgain, closed, release });
+ * ```
+ */
+export function throughToolResults(
+  tools: ClientToolRunner,
+  first: Promise<ConversationExecutionStatus>,
+  how: {
+    runAgain: () => Promise<ConversationExecutionStatus>;
+    closed: () => boolean;
+    release: () => void;
+  },
+): Promise<ConversationExecutionStatus> {
+  const rounds = async (): Promise<ConversationExecutionStatus> => {
+    let status = await first;
+    for (let round = 0; round < 100; round++) {
+      await tools.settled();
+      if (how.closed() || !tools.takeOwedRun()) return status;
+      status = await how.runAgain();
+    }
+    return status;
+  };
+  const done: Promise<ConversationExecutionStatus> = new Promise((resolve, reject) => {
+    rounds().finally(how.release).then(resolve, (err) => {
+      if (how.closed()) done.catch(() => {}); // closing ends it: never an unhandled rejection
+      reject(err);
+    });
+  });
+  return done;
 }

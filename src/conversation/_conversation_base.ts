@@ -16,7 +16,7 @@ import { deleteConversation } from "../rest/conversations.ts";
 import type { ReconnectingSocket } from "../socket/_reconnecting_socket.ts";
 import type { AgentConfig, ConversationExecutionStatus, ConversationInfo } from "../types.ts";
 import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
-import { ClientToolRunner } from "./_client_tools.ts";
+import { ClientToolRunner, throughToolResults } from "./_client_tools.ts";
 import { Delivery } from "./_delivery.ts";
 import { History } from "./_history.ts";
 import { RunController } from "./_run_controller.ts";
@@ -238,7 +238,24 @@ export abstract class ConversationBase implements AsyncDisposable {
       return Promise.reject(err);
     }
     // Not async: close() marks the very promise the caller holds as handled.
-    return options.blocking === false ? this.#runs.start(options) : this.#runs.run(options);
+    const tools = this.#clientTools;
+    if (!tools) {
+      return options.blocking === false ? this.#runs.start(options) : this.#runs.run(options);
+    }
+    const release = tools.hold();
+    const follow = (first: Promise<ConversationExecutionStatus>) =>
+      throughToolResults(tools, first, {
+        runAgain: () => this.#runs.run({ ...options, blocking: true }),
+        closed: () => this.#closed,
+        release,
+      });
+    if (options.blocking !== false) return follow(this.#runs.run(options));
+    return this.#runs.start(options).then((handle) => ({ ...handle, done: follow(handle.done) }), (
+      err,
+    ) => {
+      release();
+      throw err;
+    });
   }
 
   /**

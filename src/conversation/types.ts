@@ -167,8 +167,8 @@ export interface RemoteConversationOptions {
    * Tools the agent calls and this client runs (the server's `client_tools`): sent when creating;
    * when attaching, the conversation must have them. Each call's handler runs once (across
    * reconnects; a process that attaches later runs only calls that have no result yet) and its
-   * result or error goes back to the agent as a user message that starts a run. `close()`
-   * aborts running handlers. Use `clientTool()` to type a handler's arguments from its
+   * result or error goes back to the agent as a user message that starts a run; `run()` settles
+   * once those runs are over too. `close()` aborts running handlers. Use `clientTool()` to type a handler's arguments from its
    * schema. See `docs/protocol.md`, "Client-side tools".
    */
   clientTools?: readonly ClientTool[];

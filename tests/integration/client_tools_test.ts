@@ -86,8 +86,9 @@ test("a client tool called twice: two handler runs, both results reach the LLM",
     await conversation.sendMessage(
       `${marker("client_tool", { id, n: 2, tool: `lookup_${id}` })} look two things up`,
     );
-    await conversation.run({ timeoutMs: 60_000 });
-    await until("the agent's last turn", () => said(conversation, "client tools done"));
+    // run() is over once the results are in and the runs they start have ended too.
+    assert.equal(await conversation.run({ timeoutMs: 60_000 }), "finished");
+    assert.ok(said(conversation, "client tools done"), "the agent's last turn is in");
     assert.deepEqual(seen, ["q0", "q1"]);
     const requests = await llmRequests(id);
     const first = userTexts(requests, 2).at(-1) ?? "";
@@ -119,8 +120,9 @@ test("a throwing client tool: its error reaches the LLM as the call's result", a
     await conversation.sendMessage(
       `${marker("client_tool", { id, tool: `lookup_${id}` })} look it up`,
     );
-    await conversation.run({ timeoutMs: 60_000 });
-    await until("the agent's last turn", () => said(conversation, "client tools done"));
+    const { done } = await conversation.run({ timeoutMs: 60_000, blocking: false });
+    assert.equal(await done, "finished");
+    assert.ok(said(conversation, "client tools done"), "the agent's last turn is in");
     assert.equal(runs, 1);
     const texts = userTexts(await llmRequests(id), 2);
     assert.match(
@@ -170,8 +172,9 @@ test("the event socket cut while the handler runs: it runs once, its result reac
     await conversation.sendMessage(
       `${marker("client_tool", { id, tool: `lookup_${id}` })} look it up`,
     );
-    await conversation.run({ timeoutMs: 60_000 });
-    await until("the agent's last turn", () => said(conversation, "client tools done"));
+    const { done } = await conversation.run({ timeoutMs: 60_000, blocking: false });
+    assert.equal(await done, "finished");
+    assert.ok(said(conversation, "client tools done"), "the agent's last turn is in");
     assert.equal(runs, 1);
     assert.ok(changes.includes("reconnecting"), changes.join());
     const texts = userTexts(await llmRequests(id), 2);

@@ -298,3 +298,63 @@ test("close() aborts a running handler's signal and sends nothing", async () => 
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.deepEqual(posted(server), []);
 });
+
+/** How many times the client posted `/run`. */
+function runPosts(server: FakeAgentServer): number {
+  return server.requests.filter((r) => r.method === "POST" && r.path.endsWith("/run")).length;
+}
+
+test("while run() waits, a result goes with run: false and run() starts and awaits the run it owes", async () => {
+  await using server = await startFakeAgentServer({ apiKey: KEY });
+  const calls: { query: string; signal: AbortSignal }[] = [];
+  const conversation = await open(server, [lookup(calls)]);
+  let runs = 0;
+  server.onRun = () => {
+    runs++;
+    if (runs === 1) { // the agent calls the tool and ends its turn before the result is in
+      server.append(action("a1", "call_1", "lookup", { query: "q0" }));
+      server.append(ack("o1", "call_1", "lookup", "a1"));
+    } else server.append(server.message("last", "all done"));
+    server.setStatus("finished");
+  };
+  try {
+    assert.equal(await conversation.run({ pollIntervalMs: 60_000 }), "finished");
+    assert.deepEqual(posted(server), [{
+      text: '[client tool result] tool="lookup" call_id="call_1"\n42 for q0',
+      run: false,
+    }]);
+    assert.equal(runPosts(server), 2, "run() started the run the result owed");
+    assert.ok(conversation.state.events.has("last"), "resolved after that run's last event");
+  } finally {
+    await conversation.close();
+  }
+});
+
+test("a result that comes after run() stopped waiting goes with run: true: no run is left owed", async () => {
+  await using server = await startFakeAgentServer({ apiKey: KEY });
+  let finish: (value: string) => void = () => {};
+  const slow = clientTool({
+    name: "slow",
+    description: "Takes its time.",
+    parameters: { type: "object", properties: {} },
+    handler: () => new Promise<string>((resolve) => (finish = resolve)),
+  });
+  const conversation = await open(server, [slow]);
+  server.onRun = () => {
+    server.append(action("a1", "call_1", "slow", {}));
+    server.append(ack("o1", "call_1", "slow", "a1"));
+  };
+  try {
+    const controller = new AbortController();
+    const running = conversation.run({ signal: controller.signal, pollIntervalMs: 60_000 });
+    await waitFor(() => conversation.state.events.has("o1"), "the acknowledgement");
+    controller.abort(new Error("stop waiting"));
+    await assert.rejects(running);
+    finish("late");
+    await waitFor(() => posted(server).length === 1, "the result");
+    // Sent while no run() holds: with run: true, the server starts the run itself.
+    assert.equal(posted(server)[0]!.run, true);
+  } finally {
+    await conversation.close();
+  }
+});
