@@ -97,7 +97,9 @@ function jobs(bun: string): Job[] {
       continue;
     }
     out.push({ name: `${file} (deno)`, key, cmd: process.execPath, args: ["run", "-A", path] });
-    if (key === "hello") out.push({ name: `${file} (bun)`, key, cmd: bun, args: ["run", path] });
+    if (key === "hello" || key === "quick_start") {
+      out.push({ name: `${file} (bun)`, key, cmd: bun, args: ["run", path] });
+    }
   }
   return out;
 }
