@@ -320,8 +320,11 @@ test("fork(): a copy of the history with this conversation's options; fromEventI
     assert.notEqual(fork.id, conversation.id);
     assert.deepEqual(ids(fork), ids(conversation), "the same events, same ids");
     assert.equal(fork.agent, conversation.agent);
-    assert.equal(fork.state.agentStatus, "idle");
     const forkInfo = await info(fork.id);
+    // The SDK says a fork starts idle; the 1.58.2 server at times reports the source's `finished`
+    // (both seen in CI). Either way the cached state is what the server says, and at rest.
+    assert.equal(fork.state.agentStatus, forkInfo.execution_status);
+    assert.ok(["idle", "finished"].includes(String(forkInfo.execution_status)));
     assert.equal(forkInfo.title, "Plan B");
     assert.deepEqual(forkInfo.tags, { attempt: "2" });
     assert.equal(forkInfo.forked_from_conversation_id, conversation.id);
