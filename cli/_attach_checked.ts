@@ -7,9 +7,10 @@
 
 import { type RemoteConversation, RemoteHandsError } from "../mod.ts";
 import { ConversationManager } from "../manager.ts";
-import type { Command } from "./_args.ts";
+import { type Command, conversationIdArg, type Parsed, positiveInt } from "./_args.ts";
 import { type Context, visualizer } from "./_context.ts";
 import { oneLine } from "./_output.ts";
+import { listenForInterrupt, runAndReport } from "./_watch_run.ts";
 
 /**
  * Attaches to conversation `id` and checks its status with `accept`; closes it and throws when
@@ -50,4 +51,44 @@ export async function attachChecked(
   }
   ctx.out(`conversation ${oneLine(id)}: ${oneLine(status ?? "unknown")}\n`);
   return conversation;
+}
+
+/**
+ * What `approve` and `resume` share: attach to the command line's conversation, check its status,
+ * run the agent and report the run (a Ctrl-C pauses it, as in `run`).
+ *
+ * @param ctx The shared settings.
+ * @param parsed The parsed command line (the id, `--timeout`).
+ * @param command The command, for the messages.
+ * @param refusal Why the command does not act on a conversation with this status, if it does not.
+ * @returns The exit code, as `run`'s.
+ * @throws {UsageError} For a missing or bad id or `--timeout`; `RemoteHandsError` for a status the
+ * command does not act on; the client's errors as they are.
+ * @example
+ * ```ts ignore
+ * return await attachAndRun(ctx, parsed, "resume", (status) =>
+ *   status === "finished" ? "so there is nothing to resume" : undefined);
+ * ```
+ */
+export async function attachAndRun(
+  ctx: Context,
+  parsed: Parsed,
+  command: Command,
+  refusal: (status: string | undefined, id: string) => string | undefined,
+): Promise<number> {
+  const id = conversationIdArg(parsed, command);
+  const timeoutSeconds = positiveInt("timeout", parsed.strings.timeout) ?? 3600;
+  const interrupt = listenForInterrupt(ctx, "interrupted again: exiting without pausing\n");
+  let conversation: RemoteConversation | undefined;
+  try {
+    const accept = (status: string | undefined) => refusal(status, id);
+    conversation = await attachChecked(ctx, id, command, accept, interrupt.signal);
+    return await runAndReport(ctx, conversation, { timeoutSeconds, interrupt });
+  } catch (err) {
+    if (interrupt.interrupted && conversation === undefined) return 130;
+    throw err;
+  } finally {
+    interrupt.stop();
+    await conversation?.close();
+  }
 }

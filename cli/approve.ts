@@ -5,11 +5,9 @@
  * @module
  */
 
-import type { RemoteConversation } from "../mod.ts";
-import { conversationIdArg, type Parsed, positiveInt } from "./_args.ts";
-import { attachChecked } from "./_attach_checked.ts";
+import type { Parsed } from "./_args.ts";
+import { attachAndRun } from "./_attach_checked.ts";
 import type { Context } from "./_context.ts";
-import { listenForInterrupt, runAndReport } from "./_watch_run.ts";
 
 /**
  * Runs `approve`: the conversation must be `waiting_for_confirmation`; the held actions run and the
@@ -31,26 +29,12 @@ import { listenForInterrupt, runAndReport } from "./_watch_run.ts";
  * ```
  */
 export async function approveCommand(ctx: Context, parsed: Parsed): Promise<number> {
-  const id = conversationIdArg(parsed, "approve");
-  const timeoutSeconds = positiveInt("timeout", parsed.strings.timeout) ?? 3600;
-  const interrupt = listenForInterrupt(ctx, "interrupted again: exiting without pausing\n");
-  let conversation: RemoteConversation | undefined;
-  try {
-    conversation = await attachChecked(
-      ctx,
-      id,
-      "approve",
-      (status) =>
-        status === "waiting_for_confirmation" ? undefined : "so nothing waits for confirmation",
-      interrupt.signal,
-    );
-    // Running again is how the agent server accepts held actions (as the Python SDK does).
-    return await runAndReport(ctx, conversation, { timeoutSeconds, interrupt });
-  } catch (err) {
-    if (interrupt.interrupted && conversation === undefined) return 130;
-    throw err;
-  } finally {
-    interrupt.stop();
-    await conversation?.close();
-  }
+  // Running again is how the agent server accepts held actions (as the Python SDK does).
+  return await attachAndRun(
+    ctx,
+    parsed,
+    "approve",
+    (status) =>
+      status === "waiting_for_confirmation" ? undefined : "so nothing waits for confirmation",
+  );
 }

@@ -5,12 +5,10 @@
  * @module
  */
 
-import type { RemoteConversation } from "../mod.ts";
-import { conversationIdArg, type Parsed, positiveInt } from "./_args.ts";
-import { attachChecked } from "./_attach_checked.ts";
+import type { Parsed } from "./_args.ts";
+import { attachAndRun } from "./_attach_checked.ts";
 import type { Context } from "./_context.ts";
 import { oneLine } from "./_output.ts";
-import { listenForInterrupt, runAndReport } from "./_watch_run.ts";
 
 /** Why `resume` does not act on a conversation with this status, if it does not. */
 function refusal(status: string | undefined, id: string): string | undefined {
@@ -43,24 +41,5 @@ function refusal(status: string | undefined, id: string): string | undefined {
  * ```
  */
 export async function resumeCommand(ctx: Context, parsed: Parsed): Promise<number> {
-  const id = conversationIdArg(parsed, "resume");
-  const timeoutSeconds = positiveInt("timeout", parsed.strings.timeout) ?? 3600;
-  const interrupt = listenForInterrupt(ctx, "interrupted again: exiting without pausing\n");
-  let conversation: RemoteConversation | undefined;
-  try {
-    conversation = await attachChecked(
-      ctx,
-      id,
-      "resume",
-      (status) => refusal(status, id),
-      interrupt.signal,
-    );
-    return await runAndReport(ctx, conversation, { timeoutSeconds, interrupt });
-  } catch (err) {
-    if (interrupt.interrupted && conversation === undefined) return 130;
-    throw err;
-  } finally {
-    interrupt.stop();
-    await conversation?.close();
-  }
+  return await attachAndRun(ctx, parsed, "resume", refusal);
 }

@@ -260,10 +260,15 @@ export function attachedOptions(
   return { ...options, agent, ...(maxIterationPerRun ? { maxIterationPerRun } : {}) };
 }
 
+/** The server's tool names last read on each connection. */
+const toolsSeen = new WeakMap<Connection, readonly string[]>();
+
 /**
  * Throws a TypeError naming the tools of `agent` the server does not have (`GET /api/tools/`),
- * and the ones it has. No request when the agent names no tool.
+ * and the ones it has. No request when the agent names no tool, nor when the list last read on
+ * this connection has every name (it is read again when a name is missing: a tool added since).
  */
+
 async function checkToolNames(
   connection: Connection,
   agent: object,
@@ -274,12 +279,16 @@ async function checkToolNames(
     .map((tool: unknown) => (isObject(tool) ? Reflect.get(tool as object, "name") : undefined))
     .filter((name): name is string => typeof name === "string");
   if (names.length === 0) return;
-  let known: string[];
-  try {
-    known = await listTools(connection, options);
-  } catch (err) {
-    if (err instanceof NotFoundError) return; // a server without the tool list: it checks itself
-    throw err;
+  const seen = toolsSeen.get(connection);
+  let known = seen && names.every((name) => seen.includes(name)) ? seen : undefined;
+  if (!known) {
+    try {
+      known = await listTools(connection, options);
+    } catch (err) {
+      if (err instanceof NotFoundError) return; // a server without the tool list: it checks itself
+      throw err;
+    }
+    toolsSeen.set(connection, known);
   }
   const unknown = [...new Set(names.filter((name) => !known.includes(name)))];
   if (unknown.length > 0) {

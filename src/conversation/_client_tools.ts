@@ -185,10 +185,9 @@ export class ClientToolRunner {
   /** Records actions of our tools and result messages. */
   #note(event: Event): void {
     if (event.kind === "ActionEvent") {
-      const action = event as ActionEvent;
-      if (this.#tools.has(action.tool_name)) this.#actions.set(action.id, action);
+      if (this.#tools.has(event.tool_name)) this.#actions.set(event.id, event);
     } else if (event.kind === "MessageEvent" && event.source === "user") {
-      const parsed = parseResultText(textOf(event as MessageEvent));
+      const parsed = parseResultText(textOf(event));
       if (parsed) this.#answered.add(parsed.callId);
     }
   }
@@ -196,7 +195,7 @@ export class ClientToolRunner {
   /** Runs the call an acknowledgement is for, unless it is answered or taken. */
   #trigger(event: Event): void {
     if (event.kind !== "ObservationEvent" || this.#closing.signal.aborted) return;
-    const ack = event as ObservationEvent;
+    const ack = event;
     const tool = this.#tools.get(ack.tool_name);
     if (!tool || ack.observation?.kind !== ACK) return;
     const callId = ack.tool_call_id;
@@ -232,7 +231,7 @@ export class ClientToolRunner {
     const { events } = this.#options;
     for (let i = events.length - 1; i >= 0; i--) {
       const event = events.at(i);
-      if (event?.id === ack.action_id && event.kind === "ActionEvent") return event as ActionEvent;
+      if (event?.id === ack.action_id && event.kind === "ActionEvent") return event;
     }
     throw new ProtocolError(
       "the event stream",
