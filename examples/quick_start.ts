@@ -1,39 +1,39 @@
 /**
- * The README's quick start, as written there (the CI runs it under Deno and Bun against the real
- * server and the scripted LLM: the environment points it at them).
+ * The README's quick start, byte for byte from the first import to the end (a test compares them).
+ * It is plain JavaScript as well as TypeScript, so the same text runs under Deno, Bun, Node and in a
+ * browser. CI runs it in all four against the real server and the scripted LLM, with the six quoted
+ * settings below replaced by theirs (`tests/runtimes/quick_start.ts`).
  *
- * Run: `deno run -A examples/quick_start.ts` or `bun run examples/quick_start.ts`.
+ * Run: `deno run -A examples/quick_start.ts`, `bun run examples/quick_start.ts`, or as a `.mjs`
+ * file under `node` (Node 20: `node --experimental-websocket`).
  *
  * @module
  */
 
-import process from "node:process";
 import { RemoteConversation, RemoteWorkspace } from "@remote-hands/client";
 import { ConversationVisualizer } from "@remote-hands/client/visualizer";
 
-const env = process.env;
 const workspace = new RemoteWorkspace({
-  host: env.REMOTE_HANDS_HOST ?? "http://127.0.0.1:8000",
-  apiKey: env.REMOTE_HANDS_API_KEY, // a header and the socket's first frame, never a URL
-  workingDir: env.REMOTE_HANDS_WORKING_DIR ?? process.cwd(), // a directory on the server
+  host: "http://127.0.0.1:8000",
+  apiKey: "my-key", // the server's session key: sent as a header and a first frame, never in a URL
+  workingDir: "/tmp/quick-start", // a directory on the server's machine (created if missing)
 });
-
-// `await using` closes it at the end of the scope: an open conversation keeps the process alive.
-await using conversation = await RemoteConversation.create({
+const conversation = await RemoteConversation.create({
   agent: {
     llm: {
-      model: env.REMOTE_HANDS_LLM_MODEL ?? "openai/gpt-4o-mini",
-      api_key: env.REMOTE_HANDS_LLM_API_KEY!,
-      base_url: env.REMOTE_HANDS_LLM_URL ?? null, // any OpenAI-compatible server; null: the provider's
+      model: "openai/gpt-4o-mini",
+      api_key: "sk-your-llm-key",
+      base_url: "https://api.openai.com/v1", // or any OpenAI-compatible server
     },
     tools: [{ name: "terminal" }, { name: "file_editor" }],
   },
   workspace,
-  visualizer: new ConversationVisualizer(), // a readable, coloured view of every event on stdout
+  visualizer: new ConversationVisualizer(), // prints each event as it arrives
 });
-
-await conversation.sendMessage("How many TypeScript files are in this project?");
-const status = await conversation.run(); // resolves when the run is over: "finished", "paused", ...
-console.log(status, conversation.state.events.length, "events");
-if (status !== "finished") throw new Error(`the run ended ${status}`);
-console.log("ok: the run finished");
+try {
+  await conversation.sendMessage("Write a haiku about TypeScript into haiku.txt, then cat it.");
+  const status = await conversation.run(); // resolves when the run is over: "finished", "paused", ...
+  console.log(status, conversation.state.events.length, "events");
+} finally {
+  await conversation.close(); // an open conversation holds a socket, which keeps the process alive
+}

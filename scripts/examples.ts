@@ -2,8 +2,8 @@
  * Runs every example in `examples/` against the real agent server and the scripted LLM, and
  * prints a table.
  *
- *   deno task examples                  every example (each under Deno; hello.ts and cli.sh also
- *                                       under Bun)
+ *   deno task examples                  every example (each under Deno; hello.ts, quick_start.ts
+ *                                       and cli.sh also under Bun)
  *   deno task examples hello cli        only those (file names without the extension)
  *   deno task examples --verbose        also print each example's output as it runs
  *
@@ -13,6 +13,11 @@
  * it, stop the stack. An example passes when it exits 0 within its time limit and its output does
  * not contain the server's API key. Exits 1 when one fails; the last line is
  * `examples: N passed, M failed`.
+ *
+ * `quick_start.ts` is the README's quick start, which has its settings in its text rather than in
+ * the environment (it also runs in a browser): it runs as a copy with them replaced, and passes
+ * when it prints `finished N events` (`tests/runtimes/quick_start.ts`, which also checks that the
+ * README's block equals the file).
  *
  * The examples import `@remote-hands/client` as a user would: Deno resolves it with the `imports`
  * of `deno.json`, Bun with the `paths` of `examples/tsconfig.json`.
@@ -26,6 +31,7 @@ import process from "node:process";
 import { REPO_ROOT } from "./_agent_server_install.ts";
 import { startStackProcess } from "./_stack_process.ts";
 import { runProcess } from "../tests/runtimes/_common.ts";
+import { checkQuickStartOutput, writeQuickStartTs } from "../tests/runtimes/quick_start.ts";
 
 const EXAMPLES_DIR = join(REPO_ROOT, "examples");
 const BUN_LOCAL = join(REPO_ROOT, "tools", "node_modules", ".bin", "bun");
@@ -51,6 +57,8 @@ interface Job {
   cmd: string;
   args: string[];
   env?: Record<string, string>;
+  /** The quick start: its settings are written into a copy (README.md's block, checked equal). */
+  quickStart?: boolean;
 }
 
 interface Row {
@@ -96,12 +104,33 @@ function jobs(bun: string): Job[] {
       });
       continue;
     }
+    if (key === "quick_start") {
+      out.push({
+        name: `${file} (deno)`,
+        key,
+        cmd: process.execPath,
+        args: ["run", "-A"],
+        quickStart: true,
+      });
+      out.push({ name: `${file} (bun)`, key, cmd: bun, args: ["run"], quickStart: true });
+      continue;
+    }
     out.push({ name: `${file} (deno)`, key, cmd: process.execPath, args: ["run", "-A", path] });
-    if (key === "hello" || key === "quick_start") {
+    if (key === "hello") {
       out.push({ name: `${file} (bun)`, key, cmd: bun, args: ["run", path] });
     }
   }
   return out;
+}
+
+/** Why the quick start's output is not a passing run's, or `undefined`. */
+function quickStartProblem(output: string, apiKey: string): string | undefined {
+  try {
+    checkQuickStartOutput(output, apiKey);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message.split("\n")[0] : String(err);
+  }
 }
 
 async function main(args: string[]): Promise<number> {
@@ -140,7 +169,8 @@ async function main(args: string[]): Promise<number> {
       const started = performance.now();
       let row: Row;
       try {
-        const r = await runProcess(job.cmd, job.args, {
+        const args = job.quickStart ? [...job.args, writeQuickStartTs(info)] : job.args;
+        const r = await runProcess(job.cmd, args, {
           env: { ...env, ...job.env },
           timeoutMs: EXAMPLE_TIMEOUT_MS,
           ...(verbose ? { onLine: (line: string) => console.log(`[${job.name}] ${line}`) } : {}),
@@ -153,6 +183,8 @@ async function main(args: string[]): Promise<number> {
           ? `exit ${r.code ?? r.signal}`
           : output.includes(info.apiKey)
           ? "the API key appears in the output"
+          : job.quickStart
+          ? quickStartProblem(output, info.apiKey)
           : undefined;
         row = {
           name: job.name,

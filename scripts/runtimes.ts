@@ -4,8 +4,12 @@
  *
  *   deno task test:runtimes                 every check
  *   deno task test:runtimes browser edge    only those: keys bundle, node-global, node-ws,
- *                                           node-types, browser, edge-global, edge-fetch (or the
- *                                           part before the dash); the bundle is always built
+ *                                           quick-start-node, node-types, browser,
+ *                                           quick-start-browser, edge-global, edge-fetch (or the
+ *                                           part before a dash); the bundle is always built
+ *
+ * The quick-start checks run the README's quick start as written (its settings replaced by the
+ * stack's) as a `.mjs` file under Node and as a module of a page in Chromium.
  *
  * Steps: install what is missing (npm dependencies with `npm ci`; Debian's `chromium` with
  * apt-get, timed), bundle (`scripts/bundle.ts`), start the stack (`scripts/agent_server.ts
@@ -170,7 +174,7 @@ async function main(args: string[]): Promise<number> {
 
   await ensureNpmPackages(setup);
   let chromiumProblem: string | undefined;
-  if (selected("browser")) {
+  if (selected("browser") || selected("quick-start-browser")) {
     try {
       await ensureChromium(setup);
     } catch (err) {
@@ -189,8 +193,11 @@ async function main(args: string[]): Promise<number> {
   }
   // Loaded after the install: they import esbuild, playwright-core and friends.
   const { bundle, formatBytes } = await import("./bundle.ts");
-  const { checkTypes, nodeVersion, testNode } = await import("../tests/runtimes/node.ts");
+  const { checkTypes, NODE, nodeVersion, testNode } = await import("../tests/runtimes/node.ts");
   const { testBrowser } = await import("../tests/runtimes/browser.ts");
+  const { runQuickStartBrowser, runQuickStartNode } = await import(
+    "../tests/runtimes/quick_start.ts"
+  );
   const { runEdgeConversation, startWorkerd } = await import("../tests/runtimes/edge.ts");
 
   let bundled = false;
@@ -221,6 +228,9 @@ async function main(args: string[]): Promise<number> {
     await check("node-ws", `node ${node} (ws package via option)`, async (log) => {
       return conversation(await testNode(stack.info, "ws", log));
     });
+    await check("quick-start-node", `node ${node}: the README's quick start`, async (log) => {
+      return await runQuickStartNode(stack.info, NODE, log);
+    });
     await check("node-types", "node consumer types (tsc .d.ts)", async (log) => {
       const t = await checkTypes(log);
       const notes = t.sourceDiagnostics.length
@@ -234,6 +244,10 @@ async function main(args: string[]): Promise<number> {
     await check("browser", "browser (headless Chromium)", async (log) => {
       if (chromiumProblem) throw new Error(chromiumProblem);
       return `${conversation(await testBrowser(stack.info, log))}; out/browser.png`;
+    });
+    await check("quick-start-browser", "browser: the README's quick start", async (log) => {
+      if (chromiumProblem) throw new Error(chromiumProblem);
+      return await runQuickStartBrowser(stack.info, log);
     });
     if (selected("edge-global") || selected("edge-fetch")) {
       let workerd: Awaited<ReturnType<typeof startWorkerd>> | undefined;
