@@ -340,14 +340,30 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
+ * The error a wait for a run ends with when the conversation is closed under it.
+ *
+ * @returns A new error.
+ * @example
+ * ```ts
+ * import { closedWhileWaiting } from "./_client_tools.ts";
+ * if (!closedWhileWaiting().message.includes("closed")) throw new Error();
+ * ```
+ */
+export function closedWhileWaiting(): RemoteHandsError {
+  return new RemoteHandsError("Cannot wait for the run as the conversation was closed");
+}
+
+/**
  * With client tools, a run is over once the results of the calls it made are in and the runs they
  * start have ended too (at most 100 rounds): `first` settles, then, while results were sent that owe
  * a run, `runAgain` starts and awaits it. `release` (the runner's hold) runs at the end. When the
- * conversation is closed, the rejection is marked handled: closing never causes an unhandled one.
+ * conversation is closed before that, it rejects with `closed()`'s error (a call may be left
+ * unanswered: the run is not over), marked handled: closing never causes an unhandled rejection.
  *
  * @param tools The runner, held by the caller.
  * @param first The run that was started.
- * @param how How to run again, whether the conversation is closed, and the hold's release.
+ * @param how How to run again, the error to end with once the conversation is closed (`undefined`
+ * while open), and the hold's release.
  * @returns The status the last run ended with.
  * @example
  * ```ts ignore
@@ -360,7 +376,7 @@ export function throughToolResults(
   first: Promise<ConversationExecutionStatus>,
   how: {
     runAgain: () => Promise<ConversationExecutionStatus>;
-    closed: () => boolean;
+    closed: () => Error | undefined;
     release: () => void;
   },
 ): Promise<ConversationExecutionStatus> {
@@ -368,7 +384,9 @@ export function throughToolResults(
     let status = await first;
     for (let round = 0; round < 100; round++) {
       await tools.settled();
-      if (how.closed() || !tools.takeOwedRun()) return status;
+      const closed = how.closed();
+      if (closed) throw closed;
+      if (!tools.takeOwedRun()) return status;
       status = await how.runAgain();
     }
     return status;

@@ -16,7 +16,7 @@ import { deleteConversation } from "../rest/conversations.ts";
 import type { ReconnectingSocket } from "../socket/_reconnecting_socket.ts";
 import type { AgentConfig, ConversationExecutionStatus, ConversationInfo } from "../types.ts";
 import type { RemoteWorkspace } from "../workspace/remote_workspace.ts";
-import { ClientToolRunner, throughToolResults } from "./_client_tools.ts";
+import { ClientToolRunner, closedWhileWaiting, throughToolResults } from "./_client_tools.ts";
 import { Delivery } from "./_delivery.ts";
 import { History } from "./_history.ts";
 import { RunController } from "./_run_controller.ts";
@@ -246,7 +246,7 @@ export abstract class ConversationBase implements AsyncDisposable {
     const follow = (first: Promise<ConversationExecutionStatus>) =>
       throughToolResults(tools, first, {
         runAgain: () => this.#runs.run({ ...options, blocking: true }),
-        closed: () => this.#closed,
+        closed: () => this.#closed ? closedWhileWaiting() : undefined,
         release,
       });
     if (options.blocking !== false) return follow(this.#runs.run(options));
@@ -352,9 +352,7 @@ export abstract class ConversationBase implements AsyncDisposable {
     this.#closed = true;
     this.#closing.abort();
     this.#clientTools?.close();
-    this.#runs.closeAll(
-      new RemoteHandsError("Cannot wait for the run as the conversation was closed"),
-    );
+    this.#runs.closeAll(closedWhileWaiting());
     const { connection, id, delivery } = this.#parts;
     try {
       await this.#socket?.stop();

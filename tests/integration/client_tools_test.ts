@@ -189,3 +189,81 @@ test("the event socket cut while the handler runs: it runs once, its result reac
     await proxy.close();
   }
 });
+
+test("across attaches: a call its first client left unanswered runs once in the next; a third runs nothing", async () => {
+  const id = uniqueId("cta");
+  const name = `lookup_${id}`;
+  const parameters = {
+    type: "object",
+    properties: { query: { type: "string" } },
+    required: ["query"],
+  } as const;
+  const workspace = new RemoteWorkspace({
+    host: stack.serverUrl,
+    apiKey: stack.apiKey,
+    workingDir: stack.workspaceDir,
+  });
+  // The first client takes the call, then goes away before answering (close() aborts the handler).
+  let started = false;
+  let aborted = false;
+  const first = await create([{
+    name,
+    description: "Looks a thing up for the user.",
+    parameters,
+    handler: (_args, { signal }) =>
+      new Promise((_, reject) => {
+        started = true;
+        signal.addEventListener("abort", () => {
+          aborted = true;
+          reject(signal.reason);
+        });
+      }),
+  }]);
+  const conversationId = first.id;
+  await first.sendMessage(`${marker("client_tool", { id, tool: name })} look it up`);
+  const { done } = await first.run({ timeoutMs: 60_000, blocking: false });
+  const firstOutcome = done.then((status) => `settled ${status}`, (err: Error) => err.message);
+  await until("the first client's handler to start", () => started);
+  await first.close();
+  assert.equal(aborted, true);
+  assert.equal(await firstOutcome, "Cannot wait for the run as the conversation was closed");
+
+  // The second client finds the call unanswered in the history and runs it once.
+  const seen: string[] = [];
+  const second = await RemoteConversation.attach({
+    conversationId,
+    workspace,
+    clientTools: [lookup(name, seen)],
+  });
+  try {
+    await until("the agent's last turn", () => said(second, "client tools done"));
+    assert.deepEqual(seen, ["q0"]);
+    assert.equal(await second.waitUntilIdle({ timeoutMs: 60_000 }), "finished");
+  } finally {
+    await second.close();
+  }
+
+  // A third finds it answered: nothing runs, nothing is sent.
+  const third = await RemoteConversation.attach({
+    conversationId,
+    workspace,
+    clientTools: [lookup(name, seen)],
+  });
+  try {
+    await third.state.events.reconcile();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(seen, ["q0"]);
+    const results = [...third.state.events].filter((event) =>
+      event.kind === "MessageEvent" &&
+      JSON.stringify(event.llm_message).includes("client tool result")
+    );
+    assert.equal(results.length, 1);
+  } finally {
+    await third.close();
+  }
+  const texts = userTexts(await llmRequests(id), 2);
+  assert.match(
+    texts.at(-1) ?? "",
+    new RegExp(`^\\[client tool result\\] tool="${name}" call_id="call_0_\\d+"\\n`),
+  );
+});
