@@ -6,7 +6,9 @@
  * terminal output, `finished`) and saves a screenshot to `out/browser.png`.
  *
  * Before that, the server's CORS answer is checked directly: a preflight from localhost and
- * 127.0.0.1 origins is allowed (the origin echoed), one from another origin is not.
+ * 127.0.0.1 origins is allowed (the origin echoed), one from another origin is not; and a page on
+ * such an origin (`http://127.0.0.2:<port>`) that tries to create a conversation gets a
+ * `ConnectionError` that names `OH_ALLOW_CORS_ORIGINS` with its origin.
  *
  * @module
  */
@@ -14,7 +16,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { extname, join } from "node:path";
-import { chromium } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import {
   assertReport,
   type Job,
@@ -48,7 +50,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** Serves the page, the shared scenario, the bundle and the job on 127.0.0.1. */
-function serveStatic(job: Job): Promise<{ server: Server; port: number }> {
+function serveStatic(job: Job, host = "127.0.0.1"): Promise<{ server: Server; port: number }> {
   const files: Record<string, string> = {
     "/": join(RUNTIMES_DIR, "browser", "index.html"),
     "/index.html": join(RUNTIMES_DIR, "browser", "index.html"),
@@ -78,7 +80,7 @@ function serveStatic(job: Job): Promise<{ server: Server; port: number }> {
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(0, host, () => {
       const addr = server.address();
       resolve({ server, port: typeof addr === "object" && addr ? addr.port : 0 });
     });
@@ -116,6 +118,49 @@ export async function checkCors(serverUrl: string, port: number): Promise<string
   return `CORS preflight: localhost and 127.0.0.1 origins echoed, ${foreign} refused`;
 }
 
+/**
+ * A page on an origin the server does not allow (`http://127.0.0.2:<port>`: loopback, but not a
+ * host the server always allows) tries to create a conversation: the browser refuses the
+ * preflight, and the client's error must say that this may be CORS and name the server setting
+ * with this very origin.
+ */
+async function checkCorsRefusal(browser: Browser, job: Job): Promise<string> {
+  const { server, port } = await serveStatic(job, "127.0.0.2");
+  try {
+    const origin = `http://127.0.0.2:${port}`;
+    const page = await browser.newPage();
+    await page.goto(`${origin}/`, { waitUntil: "domcontentloaded" });
+    const got = await page.evaluate(async (job) => {
+      const client = await import(new URL("./remote-hands.js", location.href).href);
+      try {
+        await client.RemoteConversation.create({
+          agent: job.agent,
+          workspace: new client.RemoteWorkspace({
+            host: job.serverUrl,
+            apiKey: job.apiKey,
+            workingDir: job.workspaceDir,
+          }),
+        });
+        return "created";
+      } catch (err) {
+        return `${(err as Error).name}: ${(err as Error).message}`;
+      }
+    }, job);
+    await page.close();
+    const setting = `OH_ALLOW_CORS_ORIGINS='${JSON.stringify([origin])}'`;
+    if (!got.startsWith("ConnectionError: ") || !got.includes("CORS") || !got.includes(setting)) {
+      throw new Error(`a page on ${origin} got ${JSON.stringify(got)}, not a CORS hint`);
+    }
+    if (got.includes(job.apiKey)) throw new Error("the CORS error shows the API key");
+    return `CORS refusal in the page (${origin}): ConnectionError naming ${setting}`;
+  } finally {
+    await new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  }
+}
+
 /** Runs the browser check; returns the page's report. */
 export async function testBrowser(
   stack: StackInfo,
@@ -134,6 +179,7 @@ export async function testBrowser(
     });
     try {
       log(`chromium ${browser.version()}`);
+      log(await checkCorsRefusal(browser, job));
       const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
       page.on("console", (m) => log(`page console.${m.type()}: ${m.text()}`));
       page.on("pageerror", (e) => log(`page error: ${e.message}`));
