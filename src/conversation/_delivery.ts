@@ -37,7 +37,7 @@ export interface DeliveryOptions {
   state: RemoteState;
   /** Called once per event, in order. */
   callbacks?: readonly ConversationCallback[] | undefined;
-  /** Called with each `StreamingDeltaEvent`, after `callbacks`. */
+  /** Called with each `StreamingDeltaEvent` (a delta or a discard), after `callbacks`. */
   tokenCallbacks?: readonly TokenCallback[] | undefined;
   /** Shows each event after the callbacks. */
   visualizer?: ConversationVisualizerLike | undefined;

@@ -37,15 +37,24 @@ export type ConversationCallback = (event: Event) => void;
  * `token_callbacks`, which get a litellm chunk around the same two fields): `content` is the next
  * piece of the answer, `reasoning_content` of the model's reasoning.
  *
- * @example Print the answer as it is written
+ * Session socket: each delta names its `item_id` and `attempt`, and a `discard` (no content)
+ * says the text streamed so far for `item_id` is void (a retry or an abort; see the event type).
+ *
+ * @example Keep the text per item, dropping what a retry or an abort voids
  * ```ts
  * import type { TokenCallback } from "@remote-hands/client";
- * let text = "";
- * const onToken: TokenCallback = (delta) => void (text += delta.content ?? "");
+ * const texts = new Map<string, string>(); // item_id -> its text so far
+ * const onToken: TokenCallback = (delta) => {
+ *   const item = delta.item_id ?? "";
+ *   if (delta.discard) texts.delete(item);
+ *   else texts.set(item, (texts.get(item) ?? "") + (delta.content ?? ""));
+ * };
  * // RemoteConversation.create({ ..., tokenCallbacks: [onToken] })
- * onToken({ kind: "StreamingDeltaEvent", id: "d1", timestamp: "", source: "agent", content: "Hel" });
- * onToken({ kind: "StreamingDeltaEvent", id: "d2", timestamp: "", source: "agent", content: "lo" });
- * if (text !== "Hello") throw new Error(text);
+ * const d = { kind: "StreamingDeltaEvent", timestamp: "", source: "agent", item_id: "m1" } as const;
+ * onToken({ ...d, id: "m1:1:0", attempt: 1, content: "Hel" });
+ * onToken({ ...d, id: "m1:2:restart", attempt: 2, discard: true }); // the LLM call was retried
+ * onToken({ ...d, id: "m1:2:0", attempt: 2, content: "Hello!" });
+ * if (texts.get("m1") !== "Hello!") throw new Error(texts.get("m1"));
  * ```
  */
 export type TokenCallback = (delta: StreamingDeltaEvent) => void;
@@ -111,9 +120,10 @@ export interface RemoteConversationOptions {
    * after `callbacks` got the same `StreamingDeltaEvent` (it reaches the visualizer, `events()`
    * and `onEvent` too). The server streams when the agent's LLM has `stream: true`. A throw is
    * reported to `onError` and delivery goes on. Both sockets carry deltas: the session socket's
-   * are secret-masked, one field each, id `item:attempt:order` (an LLM retry streams again from
-   * the start); the events socket's are not masked and may have `content: ""`. Deltas are live
-   * only (never stored or replayed): the final `MessageEvent` is the text of record.
+   * are secret-masked, one field each, id `item:attempt:order`, and a retry or an abort voids an
+   * item's text with a `discard` ({@linkcode TokenCallback}); the events socket's are not masked
+   * and may have `content: ""`. Deltas are live only (never stored or replayed): the final
+   * `MessageEvent` is the text of record.
    */
   tokenCallbacks?: TokenCallback[];
   /**

@@ -31,6 +31,11 @@ function isOptionalText(value: unknown): boolean {
   return value == null || typeof value === "string";
 }
 
+/** `v.optional(v.string())` and the like: absent, or of that type (not null). */
+function optionalOf(value: unknown, type: "string" | "number" | "boolean"): boolean {
+  return value === undefined || typeof value === type;
+}
+
 /** The own keys valibot's `looseObject` leaves out of its copy. */
 const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"] as const;
 const NO_FIELDS: readonly string[] = [];
@@ -100,7 +105,13 @@ export function checkInPlace(e: Record<string, unknown>): e is Record<string, un
       if (!("detail" in e)) return false;
       break;
     case "StreamingDeltaEvent":
-      if (!isOptionalText(e.content) || !isOptionalText(e.reasoning_content)) return false;
+      if (
+        !isOptionalText(e.content) || !isOptionalText(e.reasoning_content) ||
+        !optionalOf(e.item_id, "string") || !optionalOf(e.attempt, "number") ||
+        !optionalOf(e.discard, "boolean") || !optionalOf(e.reason, "string")
+      ) {
+        return false;
+      }
       break;
   }
   dropPrototypeKeys(e);

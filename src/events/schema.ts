@@ -97,7 +97,14 @@ export const knownEventSchemas = [
   eventSchema("TokenEvent", {}),
   eventSchema("ACPToolCallEvent", { tool_call_id: text }),
   eventSchema("SecurityAnalysisEvent", {}),
-  eventSchema("StreamingDeltaEvent", { content: optionalText, reasoning_content: optionalText }),
+  eventSchema("StreamingDeltaEvent", {
+    content: optionalText,
+    reasoning_content: optionalText,
+    item_id: v.optional(v.string()),
+    attempt: v.optional(v.number()),
+    discard: v.optional(v.boolean()),
+    reason: v.optional(v.string()),
+  }),
   eventSchema("ServerErrorEvent", { code: text, detail: v.unknown() }),
 ] as const;
 

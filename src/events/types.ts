@@ -211,7 +211,11 @@ export interface ConversationErrorEvent extends BaseEvent {
   detail: string;
 }
 /**
- * Token deltas when streaming is on (never stored).
+ * Token deltas when streaming is on (never stored). On the session socket each names its
+ * `item_id` and `attempt`; a delta of an attempt lower than one already seen for its item is
+ * dropped, and one with `discard: true` (no content) says the text streamed so far for
+ * `item_id` is void: the server's LLM streams it again (a retry), or the stream was aborted
+ * (`reason`).
  *
  * @example
  * ```ts
@@ -231,6 +235,21 @@ export interface StreamingDeltaEvent extends BaseEvent {
   content?: string | null | undefined;
   /** The next piece of the model's reasoning, if any. */
   reasoning_content?: string | null | undefined;
+  /** Session socket: the streamed item, the id its final event (e.g. the `MessageEvent`) gets. */
+  item_id?: string | undefined;
+  /**
+   * Session socket: the attempt of the item (1, then higher for each time the server's LLM
+   * streams the item again); on a discard, the attempt that voids the text (the new one, or the
+   * aborted one).
+   */
+  attempt?: number | undefined;
+  /** Session socket: `true` when the text streamed so far for `item_id` is void (no content). */
+  discard?: boolean | undefined;
+  /**
+   * With `discard` after an aborted stream: why it ended, as the server says (e.g. `cancelled`,
+   * an exception's class name); untrusted text, at most 200 characters.
+   */
+  reason?: string | undefined;
 }
 /**
  * The server could not handle a frame the client sent (never stored).

@@ -3,9 +3,9 @@
  * `transient`, `delta`, `error`, ...) around an event. Decoding only: every field the client
  * reads is checked against the type the server's `session_protocol.py` gives it (own properties
  * only, so nothing hides under `__proto__`); a frame that fails is one `EventValidationError`.
- * `item_started`, `item_aborted` and types from newer servers carry no event and are ignored, as
- * are fields the client does not read. What a frame means for the connection (where the replay
- * ends, the resume cursor) is `_session_replay.ts`'s.
+ * Types from newer servers are ignored, as are fields the client does not read (`anchor_seq`,
+ * `chunk_id`, ...). What a frame means for the connection (where the replay ends, the resume
+ * cursor, which deltas are stale) is `_session_replay.ts`'s.
  *
  * @module
  */
@@ -14,6 +14,10 @@ import { shown } from "../_checks.ts";
 import { EventValidationError } from "../errors.ts";
 import type { Event } from "../events/kinds.ts";
 import { type ParseEventResult, parseOwnedEvent } from "../events/parse.ts";
+import type { SessionDelta } from "./_stream_items.ts";
+
+/** Most characters of an `item_aborted` frame's `reason` kept (the rest is cut, with `…`). */
+export const MAX_REASON_LENGTH = 200;
 
 /**
  * A decoded session frame.
@@ -39,7 +43,16 @@ export type SessionFrame =
   /** An event the server did not store. */
   | { readonly type: "transient"; readonly parsed: ParseEventResult }
   /** A streaming token delta, as a `StreamingDeltaEvent`. */
-  | { readonly type: "delta"; readonly event: Event }
+  | { readonly type: "delta"; readonly event: SessionDelta }
+  /** A stream (`itemId`, `attempt`) is opening. */
+  | { readonly type: "item_started"; readonly itemId: string; readonly attempt: number }
+  /** A stream ended without a stored event (`reason` cut to {@linkcode MAX_REASON_LENGTH}). */
+  | {
+    readonly type: "item_aborted";
+    readonly itemId: string;
+    readonly attempt: number;
+    readonly reason: string;
+  }
   /** The server could not handle a frame the client sent. */
   | { readonly type: "error"; readonly code: string; readonly detail: unknown }
   /** A frame with a bad field (`error`), or one that carries no event (`error` undefined). */
@@ -111,7 +124,7 @@ export function decodeSessionFrame(data: string): SessionFrame {
     case "delta": {
       const itemId = own(frame, "item_id");
       // Absent means the default; null is not a value the server sends for these.
-      const attempt = Object.hasOwn(frame, "attempt") ? frame.attempt : 1;
+      const attempt = attemptOf(frame);
       const order = own(frame, "order");
       const kind = Object.hasOwn(frame, "kind") ? frame.kind : "text";
       const content = own(frame, "content");
@@ -129,8 +142,20 @@ export function decodeSessionFrame(data: string): SessionFrame {
           source: "agent",
           [kind === "reasoning" ? "reasoning_content" : "content"]: content,
           item_id: itemId,
+          attempt: attempt as number,
         },
       };
+    }
+    case "item_started":
+    case "item_aborted": {
+      const itemId = own(frame, "item_id");
+      const attempt = attemptOf(frame);
+      if (typeof itemId !== "string") return bad("item_id", "a string");
+      if (!Number.isSafeInteger(attempt)) return bad("attempt", "a whole number");
+      if (type === "item_started") return { type, itemId, attempt: attempt as number };
+      const reason = own(frame, "reason");
+      if (typeof reason !== "string") return bad("reason", "a string");
+      return { type, itemId, attempt: attempt as number, reason: bounded(reason) };
     }
     case "error": {
       const code = own(frame, "code");
@@ -139,7 +164,7 @@ export function decodeSessionFrame(data: string): SessionFrame {
       return { type, code, detail: own(frame, "detail") };
     }
     default:
-      // item_started, item_aborted and types from newer servers carry no event.
+      // Types from newer servers.
       return { type: "skip", error: undefined };
   }
 }
@@ -183,6 +208,20 @@ export function serverErrorEvent(
 /** `object[key]` when it is an own property (nothing from a prototype, no `__proto__` tricks). */
 function own(object: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+/** A stream frame's `attempt`: absent means 1 (`session_protocol.py`); null is not a default. */
+function attemptOf(frame: Record<string, unknown>): unknown {
+  return Object.hasOwn(frame, "attempt") ? frame.attempt : 1;
+}
+
+/** `text` cut to {@linkcode MAX_REASON_LENGTH} characters, never inside a surrogate pair. */
+function bounded(text: string): string {
+  if (text.length <= MAX_REASON_LENGTH) return text;
+  let end = MAX_REASON_LENGTH - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
 }
 
 /** A sequence number of the server's log: a whole number >= 0. */

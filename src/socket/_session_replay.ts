@@ -2,7 +2,10 @@
  * What a decoded session frame means for its connection: the queue items it gives, and where the
  * connection's replay ends (the connection is ready once it has). A connection opened with
  * `after_seq` replays the stored events after it, up to the `sync` frame's `through_seq`, before
- * anything live.
+ * anything live. Stream frames (`item_started`, `delta`, `item_aborted`) go through the
+ * connection's {@linkcode StreamItems}: stale deltas are dropped, and a retry or an abort that
+ * voids text already delivered gives a discard (a `StreamingDeltaEvent` with `discard: true`),
+ * delivered like a delta: never stored, no seq, so the resume cursor does not move.
  *
  * @module
  */
@@ -10,6 +13,7 @@
 import type { Event } from "../events/kinds.ts";
 import type { QueueConnection, QueueItem } from "./_delivery_queue.ts";
 import type { SessionFrame } from "./_session_frames.ts";
+import { StreamItems } from "./_stream_items.ts";
 
 /**
  * A session socket connection as the replay sees it.
@@ -26,6 +30,8 @@ export interface ReplayConnection extends QueueConnection {
   replayThrough?: number | undefined;
   /** The `after_seq` this connection was opened with. */
   readonly afterSeq?: number | undefined;
+  /** Its streams, made at its first stream frame. */
+  streams?: StreamItems | undefined;
 }
 
 /**
@@ -83,6 +89,8 @@ export function sessionFrameItems(
       const items: QueueItem[] = [
         parsed.success ? { conn, event: parsed.event, seq } : { conn, error: parsed.error, seq },
       ];
+      // `item_id` is the id of the event that ends the stream (`session_protocol.py`).
+      if (parsed.success) conn.streams?.retire(parsed.event.id);
       if (conn.replayThrough !== undefined && seq >= conn.replayThrough) {
         conn.replayThrough = undefined;
         items.push({ conn, ready: true });
@@ -105,8 +113,21 @@ export function sessionFrameItems(
       return items;
     }
     case "delta":
-      return [{ conn, event: frame.event }];
+      return streamsOf(conn).delta(frame.event).map((event) => ({ conn, event }));
+    case "item_started": {
+      const discard = streamsOf(conn).started(frame.itemId, frame.attempt);
+      return discard ? [{ conn, event: discard }] : [];
+    }
+    case "item_aborted": {
+      const discard = streamsOf(conn).aborted(frame.itemId, frame.attempt, frame.reason);
+      return discard ? [{ conn, event: discard }] : [];
+    }
     case "error":
       return [{ conn, event: serverError(frame.code, frame.detail) }];
   }
+}
+
+/** The streams of `conn`, made at its first stream frame. */
+function streamsOf(conn: ReplayConnection): StreamItems {
+  return conn.streams ??= new StreamItems();
 }

@@ -13,9 +13,17 @@
  * - `transient`: `event` a valid event: delivered with `transient === true`.
  * - `delta`: `item_id` a string, `attempt` absent or a whole number, `order` a whole number,
  *   `kind` absent, `"text"` or `"reasoning"`, `content` a string: delivered as a
- *   `StreamingDeltaEvent` with id `item_id:attempt:order`.
+ *   `StreamingDeltaEvent` with id `item_id:attempt:order`, unless its attempt is lower than one
+ *   seen for its item (stale: nothing delivered).
+ * - `item_started`: `item_id` a string, `attempt` absent or a whole number; `item_aborted`: the
+ *   same and `reason` a string. They deliver nothing, or one discard (a `StreamingDeltaEvent`
+ *   with `discard: true`, id `item_id:attempt:restart` or `:abort`, the abort's `reason`) when
+ *   they void text delivered for the item; a delta of a higher attempt may bring a discard
+ *   before it too. Which: the reference model {@linkcode StreamModel}, written from
+ *   `session_protocol.py`'s rules apart from the client's code (same cap of remembered items).
+ *   Item ids come from a small pool (streams meet), a pool larger than that cap, or are new.
  * - `error`: `code` a string and `detail` present (any JSON): delivered as a `ServerErrorEvent`.
- * - `item_started`, `item_aborted` and unknown type strings: nothing delivered, nothing reported.
+ * - unknown type strings: nothing delivered, nothing reported.
  * - anything else (a field of the wrong type, a `type` that is not a string, not a JSON object,
  *   binary): exactly one `EventValidationError` to `onError`, and the stream goes on.
  * Fields of a frame the client does not read (and fields hidden under `__proto__`) change nothing.
@@ -33,6 +41,7 @@
 import process from "node:process";
 import { EventValidationError, type RemoteHandsError } from "../../src/errors.ts";
 import type { Event } from "../../src/events/kinds.ts";
+import { MAX_STREAM_ITEMS } from "../../src/socket/_stream_items.ts";
 import { WebSocketCallbackClient } from "../../src/socket/websocket_client.ts";
 import {
   authenticate,
@@ -58,21 +67,24 @@ export interface FuzzSessionFramesOptions {
 
 /** What {@linkcode fuzzSessionFrames} saw. The invariants: `reported === bad`,
  * `delivered === good`, `good + bad + silent === session_frames`, `crashes === 0`,
- * `uncaught === 0`, `polluted === false`. */
+ * `uncaught === 0`, `polluted === false`. A good frame may deliver two events (a discard, then a
+ * delta): it counts once. */
 export interface FuzzSessionFramesResult {
   /** Frames sent after the connection became ready. */
   session_frames: number;
-  /** Frames that must reach `callback` (valid durable, transient, delta and error frames). */
+  /** Frames that must reach `callback` (valid durable, transient and error frames, deltas that
+   * are not stale, stream frames that void delivered text). */
   good: number;
   /** Frames that must be reported once to `onError` as an `EventValidationError`. */
   bad: number;
-  /** Frames that must do neither (a valid mid-stream `sync`, `item_started`, `item_aborted`,
-   * unknown types). */
+  /** Frames that must do neither (a valid mid-stream `sync`, a stale delta, an `item_started` or
+   * `item_aborted` that voids nothing, unknown types). */
   silent: number;
   /** `EventValidationError`s reported. */
   reported: number;
-  /** Callback calls that got exactly what was expected at that point of the stream: the event
-   * id, the seq of a durable frame and `transient === true` for a transient one. */
+  /** Good frames whose callback calls got exactly what was expected at that point of the
+   * stream: the event id, the seq of a durable frame, `transient === true` for a transient one,
+   * and `discard`/`reason` for a discard. */
   delivered: number;
   /** Errors thrown out of a listener or unhandled rejections while the run was on. */
   uncaught: number;
@@ -125,16 +137,73 @@ const VALUES: readonly string[] = [
   '{"constructor":{"prototype":{"polluted":true}}}',
 ];
 
+/** One event the callback must get. */
+interface Want {
+  readonly id: string;
+  readonly seq?: number;
+  readonly transient?: true;
+  /** A discard (`discard: true`), with this `reason` when it is a string. */
+  readonly discard?: { readonly reason: string | undefined };
+}
+
 /** What the client must do with a frame. */
 type Expect =
-  | {
-    readonly outcome: "good";
-    readonly id: string;
-    readonly seq?: number;
-    readonly transient?: true;
-  }
+  | { readonly outcome: "good"; readonly wants: readonly Want[] }
   | { readonly outcome: "bad" }
   | { readonly outcome: "silent" };
+
+/** Deliveries of `wants`, or none (silent). */
+function deliveries(wants: readonly Want[]): Expect {
+  return wants.length === 0 ? { outcome: "silent" } : { outcome: "good", wants };
+}
+
+/**
+ * The reference model of the client's stream bookkeeping, from `session_protocol.py`: a higher
+ * attempt supersedes a lower one; text delivered for an item is voided (one discard) by a
+ * higher attempt or an abort; an item first seen at attempt > 1, or after an abort, may have
+ * delivered text on this client before (the discard is sent). At most `MAX_STREAM_ITEMS` items
+ * are remembered, the least recently touched forgotten first.
+ */
+class StreamModel {
+  readonly #items = new Map<string, { attempt: number; delivered: boolean }>();
+
+  #set(item: string, attempt: number, delivered: boolean): void {
+    this.#items.delete(item);
+    if (this.#items.size === MAX_STREAM_ITEMS) this.#items.delete(this.#items.keys().next().value!);
+    this.#items.set(item, { attempt, delivered });
+  }
+
+  started(item: string, attempt: number): Want[] {
+    const known = this.#items.get(item);
+    if (known && known.attempt >= attempt) {
+      this.#set(item, known.attempt, known.delivered);
+      return [];
+    }
+    this.#set(item, attempt, false);
+    const voids = known === undefined ? attempt > 1 : known.delivered;
+    return voids ? [{ id: `${item}:${attempt}:restart`, discard: { reason: undefined } }] : [];
+  }
+
+  delta(item: string, attempt: number, order: number): Want[] {
+    const known = this.#items.get(item);
+    if (known && known.attempt > attempt) return [];
+    this.#set(item, attempt, true);
+    const voids = known === undefined ? attempt > 1 : known.delivered && attempt > known.attempt;
+    const own: Want = { id: `${item}:${attempt}:${order}` };
+    return voids
+      ? [{ id: `${item}:${attempt}:restart`, discard: { reason: undefined } }, own]
+      : [own];
+  }
+
+  aborted(item: string, attempt: number, reason: string): Want[] {
+    const known = this.#items.get(item);
+    if (known && known.attempt > attempt) return [];
+    this.#items.delete(item);
+    return known && !known.delivered
+      ? []
+      : [{ id: `${item}:${attempt}:abort`, discard: { reason } }];
+  }
+}
 
 interface Frame {
   data: string | Uint8Array;
@@ -148,6 +217,8 @@ interface Ctx {
   pick<T>(items: readonly T[]): T;
   /** Valid error frames so far (the client numbers its ServerErrorEvents). */
   errors: number;
+  /** What the client knows of the streams so far. */
+  streams: StreamModel;
 }
 
 const isSeq = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -211,7 +282,7 @@ const TYPES: Readonly<Record<string, readonly FieldSpec[]>> = {
     field("seq", true, any, (ctx) => String(ctx.n)),
   ],
   delta: [
-    field("item_id", false, isString, (ctx) => JSON.stringify(`item-${ctx.n}`)),
+    field("item_id", false, isString, itemId),
     field("attempt", true, isInt, (ctx) => String(1 + ctx.int(3))),
     field("order", false, isInt, (ctx) => String(ctx.int(50))),
     field(
@@ -230,14 +301,14 @@ const TYPES: Readonly<Record<string, readonly FieldSpec[]>> = {
     field("detail", false, any, () => '"bad inbound frame"'),
   ],
   item_started: [
-    field("item_id", false, any, (ctx) => JSON.stringify(`item-${ctx.n}`)),
-    field("attempt", true, any, () => "1"),
+    field("item_id", false, isString, itemId),
+    field("attempt", true, isInt, (ctx) => String(1 + ctx.int(3))),
     field("anchor_seq", true, any, () => "3"),
   ],
   item_aborted: [
-    field("item_id", false, any, (ctx) => JSON.stringify(`item-${ctx.n}`)),
-    field("attempt", true, any, () => "1"),
-    field("reason", false, any, () => '"cancelled"'),
+    field("item_id", false, isString, itemId),
+    field("attempt", true, isInt, (ctx) => String(1 + ctx.int(3))),
+    field("reason", false, isString, (ctx) => ctx.pick(['"cancelled"', '"APIConnectionError"'])),
   ],
 };
 
@@ -302,29 +373,38 @@ function typedFrame(ctx: Ctx, type: string): Frame {
   // Shuffle a little: field order must not matter.
   if (members.length > 1 && ctx.rand() < 0.3) members.push(members.shift()!);
   const data = envelope(type, members);
-  if (type === "item_started" || type === "item_aborted") {
-    return { data, expect: { outcome: "silent" } };
-  }
   if (!valid) return { data, expect: { outcome: "bad" } };
   const parsed = JSON.parse(data) as Record<string, unknown>;
   const own = (k: string): unknown => (Object.hasOwn(parsed, k) ? parsed[k] : undefined);
+  const good = (want: Want): Frame => ({ data, expect: { outcome: "good", wants: [want] } });
+  const item = own("item_id") as string;
+  const attempt = (own("attempt") ?? 1) as number;
   switch (type) {
     case "sync":
       return { data, expect: { outcome: "silent" } };
     case "durable":
-      return { data, expect: { outcome: "good", id: eventId!, seq: own("seq") as number } };
+      return good({ id: eventId!, seq: own("seq") as number });
     case "transient":
-      return { data, expect: { outcome: "good", id: eventId!, transient: true } };
-    case "delta": {
-      const attempt = own("attempt") ?? 1;
-      return {
-        data,
-        expect: { outcome: "good", id: `${own("item_id")}:${attempt}:${own("order")}` },
-      };
+      return good({ id: eventId!, transient: true });
+    case "delta":
+      return { data, expect: deliveries(ctx.streams.delta(item, attempt, own("order") as number)) };
+    case "item_started":
+      return { data, expect: deliveries(ctx.streams.started(item, attempt)) };
+    case "item_aborted": {
+      const wants = ctx.streams.aborted(item, attempt, own("reason") as string);
+      return { data, expect: deliveries(wants) };
     }
     default:
-      return { data, expect: { outcome: "good", id: `server-error-${++ctx.errors}` } };
+      return good({ id: `server-error-${++ctx.errors}` });
   }
+}
+
+/** A stream's item id: from a small pool (streams meet), a pool larger than the client keeps
+ * (items are forgotten and come back), or a new one. */
+function itemId(ctx: Ctx): string {
+  const r = ctx.rand();
+  const pool = r < 0.4 ? 8 : r < 0.7 ? MAX_STREAM_ITEMS + 32 : 0;
+  return JSON.stringify(pool > 0 ? `item-p${ctx.int(pool)}` : `item-${ctx.n}`);
 }
 
 /** Frames that are not envelopes at all, or whose `type` is not a string. */
@@ -385,6 +465,7 @@ export async function fuzzSessionFrames(
     int: (max) => Math.floor(rand() * max),
     pick: <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!,
     errors: 0,
+    streams: new StreamModel(),
   };
 
   const before = prototypeSnapshot();
@@ -392,7 +473,13 @@ export async function fuzzSessionFrames(
   let failures = 0;
   let pollutedEvent = false;
 
-  const expected: Expect[] = [];
+  /** Per good frame: whether every event so far was as wanted, and how many are still due. */
+  interface Tally {
+    ok: boolean;
+    due: number;
+  }
+  /** What each callback call or report must be, in order: an event of a good frame, or a report. */
+  const expected: ({ want: Want; tally: Tally } | "report")[] = [];
   let cursor = 0;
   let good = 0;
   let bad = 0;
@@ -414,14 +501,19 @@ export async function fuzzSessionFrames(
   };
 
   const callback = (event: Event, seq?: number, transient?: boolean): void => {
-    const want = expected[cursor++];
+    const next = expected[cursor++];
     if (Object.getPrototypeOf(event) !== Object.prototype) pollutedEvent = true;
     if ((event as { polluted?: unknown }).polluted !== undefined) pollutedEvent = true;
-    if (
-      want?.outcome === "good" && event.id === want.id && seq === want.seq &&
-      transient === want.transient && event.id !== marker
-    ) {
-      delivered++;
+    if (next !== undefined && next !== "report") {
+      const { want, tally } = next;
+      const discard = event.kind === "StreamingDeltaEvent" && event.discard === true
+        ? { reason: event.reason }
+        : undefined;
+      const as = event.id === want.id && seq === want.seq && transient === want.transient &&
+        event.id !== marker && discard?.reason === want.discard?.reason &&
+        (discard === undefined) === (want.discard === undefined);
+      if (!as) tally.ok = false;
+      if (--tally.due === 0 && tally.ok) delivered++;
     }
     progress();
   };
@@ -463,12 +555,17 @@ export async function fuzzSessionFrames(
 
     let sent = 0;
     const send = (frame: Frame): void => {
-      if (frame.expect.outcome === "silent") silent++;
-      else {
-        expected.push(frame.expect);
-        if (frame.expect.outcome === "good") good++;
-        else bad++;
+      const expect = frame.expect;
+      if (expect.outcome === "silent") silent++;
+      else if (expect.outcome === "bad") {
+        expected.push("report");
+        bad++;
         sent++;
+      } else {
+        const tally: Tally = { ok: true, due: expect.wants.length };
+        for (const want of expect.wants) expected.push({ want, tally });
+        good++;
+        sent += expect.wants.length;
       }
       if (typeof frame.data === "string") conn.send(frame.data);
       else conn.sendBinary(frame.data);
@@ -504,7 +601,7 @@ export async function fuzzSessionFrames(
     ctx.n = total + 1;
     const last = `end-${total}`;
     marker = last;
-    expected.push({ outcome: "good", id: last, transient: true });
+    expected.push({ want: { id: last, transient: true }, tally: { ok: true, due: 1 } });
     sent++;
     conn.send(envelope("transient", [["event", goodEvent(ctx, last)]]));
     await catchUp();

@@ -4,7 +4,9 @@
  * (`event_service.py` `_publish_stream_delta` on the events socket, `StreamContext` delta frames
  * on the session socket), and `tokenCallbacks` receive them in order. The concatenated deltas
  * equal the final message's text (and reasoning); a throwing token callback is reported and the
- * run still finishes; a streamed tool call (its arguments in pieces) runs as usual.
+ * run still finishes; a streamed tool call (its arguments in pieces) runs as usual. A stream the
+ * scripted LLM breaks off is retried by the server's LLM as attempt 2 of the same item: the
+ * session socket's discard voids attempt 1's text.
  */
 
 import assert from "node:assert/strict";
@@ -23,11 +25,11 @@ import { marker, scriptedLlmConfig, streamPieces } from "../support/scripted_llm
 import { llmRequests, stack, uniqueId } from "../support/stack.ts";
 import { test } from "../support/test.ts";
 
-/** The scripted agent with a streaming LLM. */
-function streamingAgent(): AgentConfig {
+/** The scripted agent with a streaming LLM; `llm` overrides fields of its LLM. */
+function streamingAgent(llm: Record<string, unknown> = {}): AgentConfig {
   return {
     kind: "Agent",
-    llm: { ...scriptedLlmConfig(stack.llmUrl), stream: true },
+    llm: { ...scriptedLlmConfig(stack.llmUrl), stream: true, ...llm },
     tools: [{ name: "terminal", params: { terminal_type: "subprocess" } }],
   };
 }
@@ -73,6 +75,17 @@ function lastAgentText(events: Event[]): string {
 
 const joined = (tokens: StreamingDeltaEvent[], field: "content" | "reasoning_content"): string =>
   tokens.map((t) => t[field] ?? "").join("");
+
+/** The text per item a token consumer keeps: deltas appended, a discard drops what it had. */
+function streamed(tokens: StreamingDeltaEvent[]): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const token of tokens) {
+    const item = token.item_id ?? "";
+    if (token.discard) texts.delete(item);
+    else texts.set(item, (texts.get(item) ?? "") + (token.content ?? ""));
+  }
+  return texts;
+}
 
 for (const protocol of ["session", "events"] as const) {
   test(
@@ -170,6 +183,60 @@ test(
       assert.ok(observation, "the command ran");
       // Tool-call arguments are not text: no content delta carries them.
       assert.equal(joined(rec.tokens, "content"), "");
+      assert.deepEqual(rec.errors, []);
+    } finally {
+      await rec.conversation.close();
+    }
+  },
+  { timeoutMs: 120_000 },
+);
+
+test(
+  "session socket: a stream broken off mid-way is retried by the server's LLM; one discard voids the first attempt and the text per item is the final message",
+  async () => {
+    const text = "A retried answer: the first attempt broke off, this one is whole.";
+    const id = uniqueId("streamretry");
+    // llm.py: tenacity retries the call, stream included (`_one_attempt`), without waiting.
+    const llm = { num_retries: 3, retry_min_wait: 0, retry_max_wait: 0, retry_multiplier: 0 };
+    const rec = await open({ socketProtocol: "session", agent: streamingAgent(llm) });
+    try {
+      // The first answer stops after the role frame and 3 pieces; the retry gets it whole.
+      await rec.conversation.sendMessage(
+        `${marker("reply", { id, text, chunk: 4, break_once: 4 })} answer`,
+      );
+      assert.equal(await rec.conversation.run({ timeoutMs: 60_000 }), "finished");
+      const requests = (await llmRequests(id)).filter((r) => !r.title);
+      assert.equal(requests.length, 2, "the broken stream was asked again, once");
+      const final = lastAgentText(rec.events);
+      assert.equal(final, text);
+      const message = rec.events.findLast((e) => e.kind === "MessageEvent" && e.source === "agent");
+      const item = message!.id;
+      // stream_context.py: the retry's new chunk id starts attempt 2 of the same item.
+      const tokens = rec.tokens.filter((t) => t.item_id === item);
+      assert.deepEqual(tokens, rec.tokens, "one item, named by the final message's id");
+      const discards = tokens.filter((t) => t.discard);
+      assert.deepEqual(discards, [{
+        kind: "StreamingDeltaEvent",
+        id: `${item}:2:restart`,
+        timestamp: "",
+        source: "agent",
+        item_id: item,
+        attempt: 2,
+        discard: true,
+      }]);
+      const at = tokens.indexOf(discards[0]!);
+      const first = tokens.slice(0, at);
+      const second = tokens.slice(at + 1);
+      assert.deepEqual(first.map((t) => t.content), streamPieces(text, 4).slice(0, 3));
+      assert.ok(first.every((t) => t.attempt === 1));
+      assert.ok(second.every((t) => t.attempt === 2 && !t.discard));
+      assert.equal(joined(second, "content"), final);
+      // With the discard honoured the streamed text is the message; without it, it is not.
+      assert.deepEqual(streamed(rec.tokens), new Map([[item, final]]));
+      assert.notEqual(joined(rec.tokens, "content"), final);
+      // The discard reached the callbacks like the deltas, and never the history.
+      assert.deepEqual(rec.events.filter((e) => e.kind === "StreamingDeltaEvent"), rec.tokens);
+      assert.ok(![...rec.conversation.state.events].some((e) => e.kind === "StreamingDeltaEvent"));
       assert.deepEqual(rec.errors, []);
     } finally {
       await rec.conversation.close();

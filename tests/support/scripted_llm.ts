@@ -11,6 +11,9 @@
  *   empty `choices` (the server asks `stream_options.include_usage`), then `data: [DONE]`. The
  *   marker's `chunk=N` cuts texts into pieces of N characters (code points; default: one word
  *   with its trailing spaces per piece) and `chunk_delay=MS` waits between frames.
+ *   `break_once=N` cuts the first streamed answer of each step off after its first N frames
+ *   (the connection is dropped, no `[DONE]`); a request of the same step with the same marker
+ *   again gets the whole answer, so an LLM with `num_retries` retries once and succeeds.
  * - The script is chosen by a marker in the first user message: `[script:NAME key=value ...]`
  *   (values may be double-quoted). The step is the number of assistant turns already in the
  *   request, so the fake is stateless and survives server restarts and retries.
@@ -279,18 +282,28 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Answers with `frames` as server-sent events, `delayMs` apart, then `data: [DONE]`. */
+/**
+ * Answers with `frames` as server-sent events, `delayMs` apart, then `data: [DONE]`; with
+ * `breakAfter`, drops the connection after that many frames instead (a stream broken off).
+ */
 async function sendStream(
   res: ServerResponse,
   frames: Record<string, unknown>[],
   delayMs: number,
+  breakAfter?: number,
 ): Promise<void> {
   res.writeHead(200, {
     "content-type": "text/event-stream",
     "cache-control": "no-cache",
     connection: "close",
   });
-  for (const frame of frames) {
+  for (const [i, frame] of frames.entries()) {
+    if (i === breakAfter) {
+      // Let the frames sent so far reach the client before the connection goes.
+      await new Promise((r) => setTimeout(r, 200));
+      res.destroy();
+      return;
+    }
     res.write(`data: ${JSON.stringify(frame)}\n\n`);
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
   }
@@ -341,9 +354,17 @@ export function startScriptedLlm(options: ScriptedLlmOptions = {}): Promise<Scri
       const stream = body.stream === true;
       const size = found.args.chunk === undefined ? undefined : Number(found.args.chunk);
       const chunkDelayMs = Number(found.args.chunk_delay ?? 0);
+      // `break_once`: only the first streamed request of this step with this marker breaks.
+      const sameBefore = requests.filter((r) =>
+        r !== record && !r.title && r.step === step && r.body.stream === true &&
+        r.script === found.script && JSON.stringify(r.args) === JSON.stringify(found.args)
+      );
+      const breakAfter = title || found.args.break_once === undefined || sameBefore.length > 0
+        ? undefined
+        : Number(found.args.break_once);
       const answer = (reply: Exclude<Reply, { httpError: number }>): Promise<void> | void =>
         stream
-          ? sendStream(res, completionChunks(reply, step, model, size), chunkDelayMs)
+          ? sendStream(res, completionChunks(reply, step, model, size), chunkDelayMs, breakAfter)
           : send(res, 200, completion(reply, step, model));
       if (title) return await answer({ text: "Scripted conversation" });
       const script = scripts[found.script];

@@ -180,7 +180,7 @@ const EXAMPLES: { [K in KnownEventKind]: Record<string, unknown> } = {
   TokenEvent: { prompt_token_ids: [1] },
   ACPToolCallEvent: { tool_call_id: "acp1", status: "completed" },
   SecurityAnalysisEvent: {},
-  StreamingDeltaEvent: { content: "Hel", reasoning_content: null },
+  StreamingDeltaEvent: { content: "Hel", reasoning_content: null, item_id: "i", attempt: 1 },
   ServerErrorEvent: { code: "ValidationError", detail: { errors: [1] } },
 };
 
@@ -215,6 +215,10 @@ const TOP_FIELDS = [
   "detail",
   "content",
   "reasoning_content",
+  "item_id",
+  "attempt",
+  "discard",
+  "reason",
 ];
 
 /** Fields the nested schemas check (`llm_message`: role, content; action/observation: kind). */

@@ -14,6 +14,10 @@ import {
   UnsupportedByServerError,
 } from "../../src/errors.ts";
 import type { Event } from "../../src/events/kinds.ts";
+import type { QueueItem } from "../../src/socket/_delivery_queue.ts";
+import { decodeSessionFrame } from "../../src/socket/_session_frames.ts";
+import { type ReplayConnection, sessionFrameItems } from "../../src/socket/_session_replay.ts";
+import { MAX_STREAM_ITEMS } from "../../src/socket/_stream_items.ts";
 import type { WebSocketCallbackClientOptions } from "../../src/socket/types.ts";
 import { WebSocketCallbackClient } from "../../src/socket/websocket_client.ts";
 import {
@@ -374,7 +378,7 @@ test("reconnect: live mode resumes after the last durable it received", async ()
 
 // --- 5. envelope frames ------------------------------------------------------------------------
 
-test("frames: delta and error become events; progress and unknown types deliver nothing; bad frames are reported", async () => {
+test("frames: delta and error become events; an abort after deltas is a discard; item_started and unknown types deliver nothing; bad frames are reported", async () => {
   await using server = await startFakeWsServer();
   server.onConnection = async (conn) => {
     if (!(await authenticate(conn, KEY))) return;
@@ -412,13 +416,14 @@ test("frames: delta and error become events; progress and unknown types deliver 
   await using t = makeClient(server);
   const { client, rec } = t;
   client.start();
-  await waitFor(() => rec.events.length === 6, "six events");
+  await waitFor(() => rec.events.length === 7, "seven events");
   await delay(20);
   assert.deepEqual(rec.log, [
     "ready:false",
     "event:msg-1:1:0",
     "event:msg-1:1:1",
     "error:EventValidationError",
+    "event:msg-1:1:abort",
     "event:server-error-1",
     "error:EventValidationError",
     "event:m2",
@@ -434,6 +439,7 @@ test("frames: delta and error become events; progress and unknown types deliver 
     source: "agent",
     content: "Hel",
     item_id: "msg-1",
+    attempt: 1,
   });
   assert.deepEqual(rec.events[1], {
     kind: "StreamingDeltaEvent",
@@ -442,8 +448,20 @@ test("frames: delta and error become events; progress and unknown types deliver 
     source: "agent",
     reasoning_content: "thinking",
     item_id: "msg-1",
+    attempt: 1,
   });
+  // The aborted stream's text is void: one discard, no content, the server's reason.
   assert.deepEqual(rec.events[2], {
+    kind: "StreamingDeltaEvent",
+    id: "msg-1:1:abort",
+    timestamp: "",
+    source: "agent",
+    item_id: "msg-1",
+    attempt: 1,
+    discard: true,
+    reason: "cancelled",
+  });
+  assert.deepEqual(rec.events[3], {
     kind: "ServerErrorEvent",
     id: "server-error-1",
     timestamp: "",
@@ -451,7 +469,7 @@ test("frames: delta and error become events; progress and unknown types deliver 
     code: "ValidationError",
     detail: "bad inbound frame",
   });
-  assert.deepEqual(rec.events[4], {
+  assert.deepEqual(rec.events[5], {
     kind: "ServerErrorEvent",
     id: "server-error-2",
     timestamp: "",
@@ -474,6 +492,282 @@ test("frames: delta and error become events; progress and unknown types deliver 
   assert.equal(client.lastSeq, 3);
   assert.equal(client.connectionCount, 1);
   assert.equal(client.connected, true);
+});
+
+// --- 5b. streams: retries and aborts --------------------------------------------------------------
+
+function started(item: string, attempt: number): Record<string, unknown> {
+  return { type: "item_started", item_id: item, attempt, anchor_seq: 0 };
+}
+
+function delta(
+  item: string,
+  attempt: number,
+  order: number,
+  content: string,
+): Record<string, unknown> {
+  return { type: "delta", item_id: item, attempt, order, kind: "text", content };
+}
+
+function aborted(item: string, attempt: number, reason: string): Record<string, unknown> {
+  return { type: "item_aborted", item_id: item, attempt, reason };
+}
+
+/** The text per item a token consumer keeps: deltas appended, a discard drops what it had. */
+function streamed(events: readonly Event[]): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const event of events) {
+    if (event.kind !== "StreamingDeltaEvent") continue;
+    const item = event.item_id ?? "";
+    if (event.discard) texts.delete(item);
+    else texts.set(item, (texts.get(item) ?? "") + (event.content ?? ""));
+  }
+  return texts;
+}
+
+test("streams: a retry (item_started attempt 2) voids the delivered text with one discard; attempt-1 deltas after it are dropped", async () => {
+  await using server = await startFakeWsServer({
+    onConnection: sessionOf(
+      sync({ through_seq: 0 }),
+      started("m1", 1),
+      delta("m1", 1, 0, "Hel"),
+      delta("m1", 1, 1, "lo wor"),
+      started("m1", 2), // the server's LLM call is retried
+      delta("m1", 1, 2, "ld"), // stale
+      started("m1", 2), // again: nothing
+      started("m1", 1), // lower: nothing
+      delta("m1", 2, 0, "Hello"),
+      delta("m1", 1, 3, "!!"), // stale
+      delta("m1", 2, 1, " world"),
+      durable(1, messageEvent("m1", "Hello world")),
+    ),
+  });
+  await using t = makeClient(server);
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => rec.log.includes("event:m1"), "the final message");
+  await delay(20);
+  assert.deepEqual(rec.log, [
+    "ready:false",
+    "event:m1:1:0",
+    "event:m1:1:1",
+    "event:m1:2:restart",
+    "event:m1:2:0",
+    "event:m1:2:1",
+    "event:m1",
+  ]);
+  assert.deepEqual(rec.events[2], {
+    kind: "StreamingDeltaEvent",
+    id: "m1:2:restart",
+    timestamp: "",
+    source: "agent",
+    item_id: "m1",
+    attempt: 2,
+    discard: true,
+  });
+  assert.deepEqual(rec.events[4], {
+    kind: "StreamingDeltaEvent",
+    id: "m1:2:1",
+    timestamp: "",
+    source: "agent",
+    content: " world",
+    item_id: "m1",
+    attempt: 2,
+  });
+  assert.deepEqual(streamed(rec.events), new Map([["m1", "Hello world"]]));
+  // Deltas and discards have no seq: only the stored message moves the cursor.
+  assert.equal(client.lastSeq, 1);
+  assert.deepEqual(rec.errors, []);
+});
+
+test("streams: no discard when nothing was delivered; a delta of a higher attempt without item_started voids the text before it", async () => {
+  await using server = await startFakeWsServer({
+    onConnection: sessionOf(
+      sync({ through_seq: 0 }),
+      started("a", 1),
+      started("a", 2), // attempt 1 streamed nothing (or it was all dropped): nothing to void
+      delta("a", 2, 0, "x"),
+      delta("a", 3, 0, "y"), // its item_started was lost: the delta itself supersedes
+      started("b", 1),
+      aborted("b", 1, "no_durable_event"), // nothing of b was delivered
+      durable(1, messageEvent("a", "y")),
+    ),
+  });
+  await using t = makeClient(server);
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => rec.log.includes("event:a"), "the final message");
+  await delay(20);
+  assert.deepEqual(rec.log, [
+    "ready:false",
+    "event:a:2:0",
+    "event:a:3:restart",
+    "event:a:3:0",
+    "event:a",
+  ]);
+  assert.deepEqual(streamed(rec.events), new Map([["a", "y"]]));
+  assert.deepEqual(rec.errors, []);
+});
+
+test("streams: an abort after deltas is one discard with the server's reason, cut to 200 characters; a stale abort changes nothing", async () => {
+  // 198 characters, then emoji: the cut falls inside a surrogate pair and moves before it.
+  const long = `${"z".repeat(198)}${"👋".repeat(10)}`;
+  await using server = await startFakeWsServer({
+    onConnection: sessionOf(
+      sync({ through_seq: 0 }),
+      started("x", 1),
+      delta("x", 1, 0, "partial"),
+      started("x", 2),
+      delta("x", 2, 0, "again"),
+      aborted("x", 1, "old"), // attempt 2 superseded attempt 1: its text stands
+      delta("x", 2, 1, "!"),
+      aborted("x", 2, long),
+      started("y", 1),
+      delta("y", 1, 0, "kept"),
+    ),
+  });
+  await using t = makeClient(server);
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => rec.log.includes("event:y:1:0"), "the last delta");
+  await delay(20);
+  assert.deepEqual(rec.log, [
+    "ready:false",
+    "event:x:1:0",
+    "event:x:2:restart",
+    "event:x:2:0",
+    "event:x:2:1",
+    "event:x:2:abort",
+    "event:y:1:0",
+  ]);
+  assert.deepEqual(rec.events[4], {
+    kind: "StreamingDeltaEvent",
+    id: "x:2:abort",
+    timestamp: "",
+    source: "agent",
+    item_id: "x",
+    attempt: 2,
+    discard: true,
+    reason: `${"z".repeat(198)}…`,
+  });
+  assert.deepEqual(streamed(rec.events), new Map([["y", "kept"]]));
+  assert.equal(client.lastSeq, 0);
+  assert.deepEqual(rec.errors, []);
+});
+
+test("streams: a retry announced on a new connection voids the text delivered on the old one", async () => {
+  await using server = await startFakeWsServer();
+  server.onConnection = (conn) =>
+    conn.index === 1
+      ? sessionOf(sync({ through_seq: 0 }), started("r", 1), delta("r", 1, 0, "Hel"))(conn)
+      : sessionOf(
+        sync({ from_seq: 0, through_seq: 0 }),
+        started("r", 2), // this connection never saw attempt 1: it may have been delivered
+        delta("r", 2, 0, "Hello"),
+        durable(1, messageEvent("r", "Hello")),
+      )(conn);
+  await using t = makeClient(server);
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => rec.log.includes("event:r:1:0"), "the first delta");
+  server.connections[0]!.drop();
+  await waitFor(() => rec.log.includes("event:r"), "the final message");
+  assert.deepEqual(rec.log, [
+    "ready:false",
+    "event:r:1:0",
+    "ready:true",
+    "event:r:2:restart",
+    "event:r:2:0",
+    "event:r",
+  ]);
+  assert.deepEqual(streamed(rec.events), new Map([["r", "Hello"]]));
+  assert.deepEqual(rec.errors, []);
+});
+
+test("streams: bad item_started and item_aborted fields are one EventValidationError each and change nothing; attempt defaults to 1", async () => {
+  await using server = await startFakeWsServer({
+    onConnection: sessionOf(
+      sync({ through_seq: 0 }),
+      { type: "item_started", item_id: "d" }, // attempt 1
+      { type: "item_started", item_id: 5, attempt: 2 },
+      { type: "item_started", item_id: "d", attempt: "2" },
+      { type: "item_started", item_id: "d", attempt: 2.5 },
+      { type: "item_started", item_id: "d", attempt: null },
+      delta("d", 1, 0, "ok"), // not stale: no bad frame raised the attempt
+      { type: "item_aborted", item_id: "d", attempt: 1 },
+      { type: "item_aborted", item_id: "d", reason: null },
+      { type: "item_aborted", item_id: ["d"], reason: "r" },
+      { type: "item_aborted", item_id: "d", attempt: {}, reason: "r" },
+      { type: "item_aborted", item_id: "d", reason: "cancelled" }, // attempt 1
+    ),
+  });
+  await using t = makeClient(server);
+  const { client, rec } = t;
+  client.start();
+  await waitFor(() => rec.log.includes("event:d:1:abort"), "the discard");
+  await delay(20);
+  const bad = "error:EventValidationError";
+  assert.deepEqual(rec.log, [
+    "ready:false",
+    ...Array(4).fill(bad),
+    "event:d:1:0",
+    ...Array(4).fill(bad),
+    "event:d:1:abort",
+  ]);
+  assert.deepEqual(rec.errors.map((e) => e.message.replace("Invalid event frame: ", "")), [
+    "session frame 'item_started': 'item_id' must be a string (got a number)",
+    `session frame 'item_started': 'attempt' must be a whole number (got "2")`,
+    "session frame 'item_started': 'attempt' must be a whole number (got a number)",
+    "session frame 'item_started': 'attempt' must be a whole number (got null)",
+    "session frame 'item_aborted': 'reason' must be a string (got missing)",
+    "session frame 'item_aborted': 'reason' must be a string (got null)",
+    "session frame 'item_aborted': 'item_id' must be a string (got an array)",
+    "session frame 'item_aborted': 'attempt' must be a whole number (got an object)",
+  ]);
+  for (const error of rec.errors) assert.ok(error instanceof EventValidationError);
+  assert.deepEqual(rec.events.at(-1), {
+    kind: "StreamingDeltaEvent",
+    id: "d:1:abort",
+    timestamp: "",
+    source: "agent",
+    item_id: "d",
+    attempt: 1,
+    discard: true,
+    reason: "cancelled",
+  });
+});
+
+test("streams: a server opening 100,000 items keeps at most MAX_STREAM_ITEMS in memory; the least recent goes first; a stored event forgets its item", () => {
+  const conn: ReplayConnection = { ready: true, protocol: "session" };
+  const noServerError = (): Event => {
+    throw new Error("no error frame here");
+  };
+  const items = (frame: unknown): QueueItem[] =>
+    sessionFrameItems(conn, decodeSessionFrame(JSON.stringify(frame)), noServerError);
+  const ids = (frame: unknown): string[] =>
+    items(frame).map((item) => ("event" in item ? item.event.id : "not an event"));
+  let delivered = 0;
+  for (let i = 0; i < 100_000; i++) {
+    delivered += items(started(`i${i}`, 1)).length + items(delta(`i${i}`, 1, 0, "x")).length;
+    assert.ok((conn.streams?.size ?? 0) <= MAX_STREAM_ITEMS);
+  }
+  assert.equal(delivered, 100_000, "every delta, no discard");
+  assert.equal(MAX_STREAM_ITEMS, 64);
+  assert.equal(conn.streams?.size, MAX_STREAM_ITEMS);
+  // The newest items are remembered: a retry voids their text, a stale delta is dropped.
+  const newest = `i${100_000 - MAX_STREAM_ITEMS}`;
+  assert.deepEqual(ids(started(newest, 2)), [`${newest}:2:restart`]);
+  assert.deepEqual(ids(delta(newest, 1, 1, "late")), []);
+  // Touching it made it the most recent: a new item forgets the next oldest, not it.
+  assert.deepEqual(ids(started("new", 1)), []);
+  assert.deepEqual(ids(delta(newest, 1, 2, "late")), []);
+  // A forgotten item is unknown: a retry of it is voided (its text may have been delivered).
+  const forgotten = `i${100_000 - MAX_STREAM_ITEMS + 1}`;
+  assert.deepEqual(ids(started(forgotten, 2)), [`${forgotten}:2:restart`]);
+  // The stored event whose id is the item's ends its stream.
+  assert.equal(conn.streams?.size, MAX_STREAM_ITEMS);
+  assert.deepEqual(ids(durable(1, messageEvent(newest))), [newest]);
+  assert.equal(conn.streams?.size, MAX_STREAM_ITEMS - 1);
 });
 
 test("frames: a binary frame is one EventValidationError; the stream goes on", async () => {

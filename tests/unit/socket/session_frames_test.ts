@@ -93,6 +93,7 @@ test("delta becomes a StreamingDeltaEvent with id item:attempt:order; attempt 1 
       source: "agent",
       content: "Hel",
       item_id: "m1",
+      attempt: 1,
     },
   });
   const reasoning = decode({
@@ -135,10 +136,49 @@ test("error: a string code and a detail that is present (any JSON)", () => {
   assert.match(problem(decode({ type: "error", code: "E" })), /'detail' must be present/);
 });
 
-test("item_started, item_aborted and unknown types are skipped without an error", () => {
-  for (const type of ["item_started", "item_aborted", "from_the_future"]) {
-    assert.deepEqual(decode({ type }), { type: "skip", error: undefined });
+test("item_started and item_aborted: item_id a string, attempt absent (1) or a whole number, an abort's reason a string (cut to 200)", () => {
+  assert.deepEqual(decode({ type: "item_started", item_id: "m1", anchor_seq: 3 }), {
+    type: "item_started",
+    itemId: "m1",
+    attempt: 1,
+  });
+  assert.deepEqual(
+    decode({ type: "item_aborted", item_id: "m1", attempt: 2, reason: "cancelled" }),
+    {
+      type: "item_aborted",
+      itemId: "m1",
+      attempt: 2,
+      reason: "cancelled",
+    },
+  );
+  const long = decode({ type: "item_aborted", item_id: "m1", reason: "r".repeat(500) });
+  assert.ok(long.type === "item_aborted" && long.reason === `${"r".repeat(199)}…`);
+  const cases: [Record<string, unknown>, string][] = [
+    [{ type: "item_started" }, "'item_started': 'item_id' must be a string (got missing)"],
+    [
+      { type: "item_started", item_id: "m1", attempt: null },
+      "'item_started': 'attempt' must be a whole number (got null)",
+    ],
+    [
+      { type: "item_aborted", item_id: 1, reason: "r" },
+      "'item_aborted': 'item_id' must be a string (got a number)",
+    ],
+    [
+      { type: "item_aborted", item_id: "m1", attempt: 1.5, reason: "r" },
+      "'item_aborted': 'attempt' must be a whole number (got a number)",
+    ],
+    [
+      { type: "item_aborted", item_id: "m1" },
+      "'item_aborted': 'reason' must be a string (got missing)",
+    ],
+  ];
+  for (const [frame, message] of cases) {
+    assert.ok(problem(decode(frame)).includes(`session frame ${message}`), message);
   }
+});
+
+test("unknown types are skipped without an error", () => {
+  assert.deepEqual(decode({ type: "from_the_future" }), { type: "skip", error: undefined });
 });
 
 test("serverErrorEvent numbers its id and redacts code and a string detail only", () => {
@@ -227,7 +267,8 @@ test("a bad transient event is an error without seq", () => {
 
 test("invalid and skipped frames give their error or nothing; delta and error give one event", () => {
   assert.deepEqual(shortly(items(conn(), "nope")), ["error"]);
-  assert.deepEqual(shortly(items(conn(), { type: "item_started" })), []);
+  assert.deepEqual(shortly(items(conn(), { type: "item_started", item_id: "m" })), []);
+  assert.deepEqual(shortly(items(conn(), { type: "item_started" })), ["error"]);
   assert.deepEqual(shortly(items(conn(), { type: "delta", item_id: "m", order: 1, content: "" })), [
     "event:m:1:1",
   ]);
