@@ -18,6 +18,16 @@
  * 4. Bundle (`bundle_size.ts`): esbuild browser bundles, minified and gzipped; the headline figure
  *    is `{ RemoteConversation, RemoteWorkspace }`, all of `mod.ts` is measured too.
  * 5. Memory (`measure_memory.ts`): heap retained per byte of JSON for 10,000 cached events.
+ * 6. Fan-in scale (`measure_scale.ts`): N = 1,000 conversations followed from one process (a
+ *    loopback replay server hosting them, `scale_server.ts`): attach all, RSS per conversation,
+ *    CPU per live event and delivery latency under a live stream, idle CPU, and the attach of a
+ *    20,000-event history; ours on Deno and Bun, the bare client on both, the official client on
+ *    Bun, the Python SDK under a time cap. Every conversation must get each live event once, in
+ *    order. Its headline keys are `scale_*` (ours ÷ the peer of a cost: lower is better).
+ *
+ * `deno task bench -- --only scale` runs the fan-in scale measurement alone (results.md and
+ * results.json hold only it, the JSON line only its `scale_*` keys; no chart, no `--readme`);
+ * `--scale-n N` sets its number of conversations (with `--smoke` too, for small iterations).
  *
  * Writes `out/bench/results.md` (`report_results.ts`), `results.json`, `chart.svg` and `chart.png`
  * (`report_chart.ts`), and prints one JSON line with the headline ratios (`figures.ts`) last on
@@ -46,12 +56,15 @@ import { Corpus } from "./bench/corpus.ts";
 import { boundsOf, headlineOf, type Measurements } from "./bench/figures.ts";
 import { measureIngest } from "./bench/measure_ingest.ts";
 import { measureMemory } from "./bench/measure_memory.ts";
+import { measureScale } from "./bench/measure_scale.ts";
 import { measureServer } from "./bench/measure_server.ts";
 import { drawChart } from "./bench/report_chart.ts";
 import { docsAround, writeDocs } from "./bench/report_docs.ts";
 import { headlineTable } from "./bench/report_headline.ts";
 import { limitLines } from "./bench/report_limits.ts";
 import { resultsMarkdown } from "./bench/report_results.ts";
+import { scaleHeadlineOf } from "./bench/scale_figures.ts";
+import { scaleOnlyMarkdown } from "./bench/scale_report.ts";
 import { versions } from "./bench/versions.ts";
 
 function usage(message: string): never {
@@ -68,7 +81,7 @@ function readOptions(): BenchOptions {
   }
 }
 
-const { smoke, docs } = readOptions();
+const { smoke, docs, only, scaleN } = readOptions();
 if (docs) {
   try {
     docsAround();
@@ -76,7 +89,7 @@ if (docs) {
     usage(`--readme: ${err instanceof Error ? err.message : err}`);
   }
 }
-const config = benchConfig(smoke);
+const config = benchConfig(smoke, scaleN);
 const t0 = performance.now();
 const problems: string[] = [];
 
@@ -98,6 +111,50 @@ const machineBefore = machineInfo();
 const versionInfo = await versions();
 log(`mode ${smoke ? "smoke" : "full"}; ${machineBefore.nproc} CPUs, load ${machineBefore.loadAvg}`);
 
+// --- only the fan-in scale measurement -----------------------------------------------------------
+
+if (only === "scale") {
+  const scale = await measureScale(config.scale, problems);
+  const machineAfter = machineInfo();
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const headline = {
+    ...scaleHeadlineOf(scale),
+    mode: smoke ? "smoke" : "full",
+    only,
+    wall_seconds: Math.round(wallSeconds),
+  };
+  writeFileSync(
+    join(OUT_DIR, "results.md"),
+    scaleOnlyMarkdown(scale, headline, {
+      smoke,
+      wallSeconds,
+      machineBefore,
+      machineAfter,
+      versions: versionInfo,
+      problems,
+    }),
+  );
+  writeFileSync(
+    join(OUT_DIR, "results.json"),
+    JSON.stringify(
+      {
+        headline,
+        config: config.scale,
+        machine: { before: machineBefore, after: machineAfter },
+        versions: versionInfo,
+        scale,
+        problems,
+      },
+      null,
+      2,
+    ),
+  );
+  log(`wrote ${join(OUT_DIR, "results.md")} (scale only)`);
+  for (const p of problems) log(`problem: ${p.split("\n")[0]}`);
+  console.log(JSON.stringify(headline));
+  process.exit(problems.length ? 1 : 0);
+}
+
 // --- measurements ------------------------------------------------------------------------------
 
 const corpus = Corpus.load();
@@ -109,15 +166,16 @@ const memory = await measureMemory(config.memoryEvents, problems);
 log("bundle sizes");
 const bundles = await bundleSizes();
 const server = await measureServer(config, problems);
+const scale = await measureScale(config.scale, problems);
 const machineAfter = machineInfo();
 const wallSeconds = (performance.now() - t0) / 1000;
-const m: Measurements = { ingest, memory, bundles, server };
+const m: Measurements = { ingest, memory, bundles, server, scale };
 
 // --- reports -----------------------------------------------------------------------------------
 
 const headline = headlineOf(m, { smoke, wallSeconds });
 const bound = boundsOf(m);
-const table = headlineTable(headline, bound);
+const table = headlineTable(headline, bound, scale);
 const limits = limitLines(m, headline, bound);
 
 const { svg, png } = await drawChart(m, {
@@ -159,6 +217,7 @@ writeFileSync(
       history: server.history,
       cold: server.cold,
       stack: server.stack,
+      scale,
       problems,
     },
     null,

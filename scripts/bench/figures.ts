@@ -11,7 +11,9 @@ import type { BundleSizes } from "./bundle_size.ts";
 import type { ColdRow } from "./measure_cold_start.ts";
 import type { AttachRow } from "./measure_history.ts";
 import type { IngestResult, IngestRow } from "./measure_ingest.ts";
+import type { ScaleResult } from "./measure_scale.ts";
 import type { ServerResult } from "./measure_server.ts";
+import { type ScaleHeadline, scaleHeadlineOf } from "./scale_figures.ts";
 
 /** Everything one run measured. */
 export interface Measurements {
@@ -19,6 +21,8 @@ export interface Measurements {
   memory: Json | undefined;
   bundles: BundleSizes;
   server: ServerResult;
+  /** Fan-in scale (`measure_scale.ts`). */
+  scale: ScaleResult;
 }
 
 /** Looks rows up by contestant key. */
@@ -64,8 +68,11 @@ export function round(n: number | null, digits = 2): number | null {
   return n === null ? null : Number(n.toFixed(digits));
 }
 
-/** The headline ratios: the JSON line the bench prints last. */
-export interface Headline {
+/**
+ * The headline ratios: the JSON line the bench prints last. The `scale_*` keys
+ * ({@linkcode ScaleHeadline}) are ours ÷ the peer of a cost: lower is better.
+ */
+export interface Headline extends ScaleHeadline {
   ingest_vs_bare: number | null;
   ingest_vs_bare_keep: number | null;
   ingest_vs_python: number | null;
@@ -135,6 +142,7 @@ export function headlineOf(
     coldstart_bun_vs_python: round(
       ratio(cold("python")?.exitSeconds, cold("ours_bun")?.exitSeconds),
     ),
+    ...scaleHeadlineOf(m.scale),
     mode: run.smoke ? "smoke" : "full",
     wall_seconds: Math.round(run.wallSeconds),
   };

@@ -7,6 +7,8 @@
 
 import { met } from "./_format.ts";
 import type { Bounds, Headline } from "./figures.ts";
+import type { ScaleResult } from "./measure_scale.ts";
+import { scaleHeadlineRows } from "./scale_report.ts";
 
 /** The bundle target, in gzipped bytes. */
 export const BUNDLE_TARGET_BYTES = 20_480;
@@ -16,9 +18,10 @@ export const BUNDLE_TARGET_BYTES = 20_480;
  *
  * @param h The headline figures.
  * @param bound The bounds of the same run.
+ * @param scale The fan-in scale measurement (its rows' bounds against the official client).
  * @returns The lines.
  */
-export function headlineTable(h: Headline, bound: Bounds): string[] {
+export function headlineTable(h: Headline, bound: Bounds, scale?: ScaleResult): string[] {
   const atLeast = (v: number | null, goal: number): boolean | null => v === null ? null : v >= goal;
   const upTo = (b: number | null): string => (b === null ? "–" : `≤ ${b.toFixed(2)}`);
   const lines: string[] = [
@@ -99,11 +102,15 @@ export function headlineTable(h: Headline, bound: Bounds): string[] {
     h.heap_per_json_byte === null ? null : h.heap_per_json_byte <= 2,
     bound.heap_per_json_byte === null ? "–" : `≥ ${bound.heap_per_json_byte.toFixed(2)}`,
   );
+  lines.push(...scaleHeadlineRows(h, scale));
   lines.push(
     "",
     "Ratios are ours relative to the peer, higher is better. Limit: the best any client could " +
       "reach against the limits measured in the same run (see below); for the heap, the least any " +
-      "client holding parsed objects can take.",
+      "client holding parsed objects can take. The `scale_*` ratios are the other way round, ours " +
+      "÷ the peer of a cost (seconds, KiB, µs, ms), lower is better, as issue #13 states its " +
+      "goals; their limit is the bare client (1 against bare, bare ÷ official against the " +
+      "official client).",
   );
   return lines;
 }

@@ -18,6 +18,7 @@ import {
 } from "./figures.ts";
 import type { IngestRow } from "./measure_ingest.ts";
 import { BUNDLE_TARGET_BYTES } from "./report_headline.ts";
+import { scaleLimitTexts } from "./scale_report.ts";
 
 /** `12,345 events/s, 6.7 µs CPU/event` */
 const eps = (r: IngestRow): string =>
@@ -218,5 +219,6 @@ export function limitLines(m: Measurements, h: Headline, bound: Bounds): string[
     coldStart(rows, h),
     bundle(m, h),
     memory(m, h, bound),
+    ...scaleLimitTexts(m.scale, h),
   ].map((text) => `- ${text}`);
 }
