@@ -167,7 +167,8 @@ export function pageItems(data: unknown, what: string, of: string): unknown[] {
 
 /**
  * Sets `target[key]` as an own, plain data field, whatever the key (`__proto__` included: no
- * setter runs and no prototype changes).
+ * setter runs and no prototype changes). For plain objects and prototype-free ones (whose
+ * prototype chain has no setter but Object.prototype's `__proto__`).
  *
  * @example
  * ```ts
@@ -180,6 +181,13 @@ export function pageItems(data: unknown, what: string, of: string): unknown[] {
  * ```
  */
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  // On the plain and prototype-free objects this is given, only `__proto__` runs a setter when
+  // assigned (Object.prototype's); any other key becomes an own data field by plain assignment,
+  // which keeps the object's fast layout.
+  if (key !== "__proto__") {
+    target[key] = value;
+    return;
+  }
   Object.defineProperty(target, key, {
     value,
     writable: true,

@@ -189,7 +189,8 @@ export class History {
     try {
       await ready;
     } finally {
-      this.#stopLoading.abort();
+      // Only a load still going has a page to stop (an abort makes a DOMException: not free).
+      if (!this.#loaded) this.#stopLoading.abort();
     }
     if (this.#loadError) throw this.#loadError.error;
   }

@@ -225,6 +225,14 @@ export class EventHub<T> {
   /** Hands `value` to every listener (a throwing one is reported, not fatal) and iterator. */
   publish(value: T): void {
     if (this.#closed) return;
+    // Most conversations have no onEvent handler and no events() reader: no copies then.
+    if (this.#listeners.size > 0) this.#toListeners(value);
+    if (this.#iterators.size > 0) {
+      for (const iterator of [...this.#iterators]) iterator.push(value);
+    }
+  }
+
+  #toListeners(value: T): void {
     for (const listener of [...this.#listeners]) {
       if (!this.#listeners.has(listener)) continue;
       try {
@@ -237,7 +245,6 @@ export class EventHub<T> {
         }
       }
     }
-    for (const iterator of [...this.#iterators]) iterator.push(value);
   }
 
   /** Adds a listener for values published from now on; returns its (idempotent) removal. */

@@ -281,7 +281,7 @@ export class RemoteState {
    */
   async refreshFromServer(options: CallOptions = {}): Promise<ConversationInfo> {
     if (!this.#client) throw new Error("Cannot refresh the state as no client was given");
-    const info = await getConversation({ client: this.#client }, this.#id, options);
+    const info = await getConversation({ rest: this.#client.rest }, this.#id, options);
     this.#cache = prototypeFree(info);
     return structuredClone(info);
   }

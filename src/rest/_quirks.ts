@@ -117,7 +117,7 @@ export async function deleteOfUnknownId(
   const detail = typeof err.detail === "string" ? err.detail.trim() : "";
   if (detail !== "Bad Request" && !/\bnot found\b/i.test(detail)) return err;
   try {
-    await connection.client.rest.GET("/api/conversations/{conversation_id}", {
+    await connection.rest.GET("/api/conversations/{conversation_id}", {
       params: { path: { conversation_id: id } },
       ...callInit(options),
     });

@@ -85,12 +85,20 @@ export async function fetchWithinOrigin(
   const origin = url.origin;
   const what = options.what ?? `${request.method} ${url.pathname}`;
   let method = request.method;
-  const headers = new Headers(request.headers);
-  // Kept to re-send on 307/308; a request without one is passed on untouched.
+  // Copied only when a redirect needs them (the request's own may be immutable).
+  let headers: Headers | undefined;
+  // Kept to re-send on 307/308; a request without one is passed on untouched (a new one only to
+  // make its redirects manual).
   let body: ArrayBuffer | null = request.body === null ? null : await request.arrayBuffer();
   let next = body === null
-    ? new Request(request, { redirect: "manual" })
-    : new Request(url, { method, headers, body, signal: request.signal, redirect: "manual" });
+    ? request.redirect === "manual" ? request : new Request(request, { redirect: "manual" })
+    : new Request(url, {
+      method,
+      headers: headers = new Headers(request.headers),
+      body,
+      signal: request.signal,
+      redirect: "manual",
+    });
   for (let hops = 0; hops <= maxRedirects; hops++) {
     const response = await fetch(next);
     if (response.type === "opaqueredirect") {
@@ -136,8 +144,10 @@ export async function fetchWithinOrigin(
     ) {
       method = "GET";
       body = null;
+      headers ??= new Headers(request.headers);
       for (const name of BODY_HEADERS) headers.delete(name);
     }
+    headers ??= new Headers(request.headers);
     url = target;
     next = new Request(url, { method, headers, body, signal: request.signal, redirect: "manual" });
   }

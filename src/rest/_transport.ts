@@ -8,14 +8,9 @@
 import { delay, exponentialBackoffWithJitter } from "../_async.ts";
 import { checkMs } from "../_checks.ts";
 import { fetchWithinOrigin } from "./_redirect.ts";
+import { fitsAsDeclared, readBounded } from "./_read_bounded.ts";
 import { unreachable } from "../errors/_unreachable.ts";
-import {
-  ConnectionError,
-  ProtocolError,
-  RemoteHandsError,
-  ResponseTooLargeError,
-  TimeoutError,
-} from "../errors.ts";
+import { ConnectionError, ProtocolError, RemoteHandsError, TimeoutError } from "../errors.ts";
 
 /**
  * A fetch that takes a Request, as openapi-fetch calls it.
@@ -84,10 +79,6 @@ export function retryAfterMs(headers: Headers, now: number = Date.now()): number
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function describe(request: Request): string {
-  return `${request.method} ${new URL(request.url).pathname}`;
-}
-
 /** Bytes of an error (non-2xx) body the transport reads; the rest is dropped. */
 export const ERROR_BODY_CAP = 64 * 1024;
 
@@ -116,137 +107,173 @@ class CheckedResponse extends Response {
 }
 
 /**
- * Reads a body, at most `limit` bytes. Content-Length is checked first; an answer that is not
- * compressed and says it fits is read in one native call, anything else chunk by chunk with a
- * count, so memory never grows past the limit. Past the limit the read stops and the body is
- * cancelled: `truncate` keeps the first `limit` bytes, otherwise it throws
- * {@linkcode ResponseTooLargeError} for `what`.
+ * One answer of a {@linkcode Sender}: the response and, for a body the transport read (a 2xx
+ * answer to parse, up to `maxResponseBytes`; an error body, cut at {@linkcode ERROR_BODY_CAP}),
+ * its bytes. `bytes` is undefined when the body streams through (raw reads) or there is none.
  *
  * @example
  * ```ts
- * import { readBounded } from "./_transport.ts";
- * const cut = await readBounded(new Response("abcdef"), 4, "GET /x", true);
- * if (new TextDecoder().decode(cut) !== "abcd") throw new Error();
- * const refused = await readBounded(new Response("abcdef"), 4, "GET /x", false).catch((e) => e);
- * if (refused.name !== "ResponseTooLargeError") throw new Error();
+ * import type { Answer } from "./_transport.ts";
+ * const answer: Answer = { response: new Response(null, { status: 204 }), bytes: undefined };
+ * if (answer.response.status !== 204) throw new Error();
  * ```
  */
-export async function readBounded(
-  response: Response,
-  limit: number,
-  what: string,
-  truncate: boolean,
-): Promise<Uint8Array> {
-  const body = response.body;
-  if (body === null) return new Uint8Array(0);
-  const length = response.headers.get("content-length");
-  const declared = length === null || !/^\d+$/.test(length.trim()) ? undefined : Number(length);
-  const encoding = response.headers.get("content-encoding");
-  const plain = encoding === null || encoding.trim().toLowerCase() === "identity";
-  if (declared !== undefined && declared > limit && !truncate) {
-    await body.cancel().catch(() => {});
-    throw new ResponseTooLargeError(what, limit);
-  }
-  if (declared !== undefined && declared <= limit && plain) {
-    return new Uint8Array(await response.arrayBuffer());
-  }
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > limit) {
-      await reader.cancel().catch(() => {});
-      if (!truncate) throw new ResponseTooLargeError(what, limit);
-      chunks.push(value.subarray(0, limit - size));
-      size = limit;
-      break;
-    }
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+export interface Answer {
+  /** The response (its body already read when `bytes` is set). */
+  response: Response;
+  /** The body the transport read, if it read one as bytes. */
+  bytes: Uint8Array | undefined;
+  /** The 2xx body as text, when the call asked for it ({@linkcode SendOptions.text}). */
+  text?: string | undefined;
 }
 
-/** Builds the transport fetch. */
-export function createTransport(options: TransportOptions): FetchLike {
+/**
+ * How a {@linkcode Sender} sends one call.
+ *
+ * @example
+ * ```ts
+ * import type { SendOptions } from "./_transport.ts";
+ * const how: SendOptions = {
+ *   method: "GET", origin: "http://agent.test", what: "GET /ready",
+ *   signal: undefined, timeoutMs: 5_000, raw: false,
+ * };
+ * if (how.what !== "GET /ready") throw new Error();
+ * ```
+ */
+export interface SendOptions {
+  /** The HTTP method (retries are for idempotent ones only). */
+  method: string;
+  /** The server's origin (redirects stay in it). */
+  origin: string;
+  /** The call for errors, e.g. `GET /api/conversations/count`. */
+  what: string;
+  /** The caller's signal. */
+  signal: AbortSignal | undefined;
+  /** Time limit of one attempt, in milliseconds. */
+  timeoutMs: number;
+  /** Whether a 2xx body streams through unread (file downloads). */
+  raw: boolean;
+  /**
+   * Whether a 2xx body that says it fits (`content-length` at most `maxResponseBytes`, not
+   * compressed) comes back as `text` (one native read and decode) rather than as bytes.
+   */
+  text?: boolean;
+}
+
+/**
+ * Sends one call, attempt by attempt: `make` builds each attempt's request around the signal that
+ * ends it (the caller's, or the attempt's timeout), so a retry needs no copy kept of the first.
+ *
+ * @example
+ * ```ts
+ * import { createSender } from "./_transport.ts";
+ * const send = createSender({ fetch: async () => Response.json(7), timeoutMs: 5_000, maxRetries: 0 });
+ * const url = "http://agent.test/api/conversations/count";
+ * const { bytes } = await send((signal) => new Request(url, { signal }), {
+ *   method: "GET", origin: "http://agent.test", what: "GET /api/conversations/count",
+ *   signal: undefined, timeoutMs: 5_000, raw: false,
+ * });
+ * if (new TextDecoder().decode(bytes) !== "7") throw new Error();
+ * ```
+ */
+export type Sender = (make: (signal: AbortSignal) => Request, how: SendOptions) => Promise<Answer>;
+
+/**
+ * Builds the sender: per-attempt timeouts combined with the caller's signal, typed connection and
+ * timeout errors, bounded body reads and capped retries of idempotent calls.
+ *
+ * @param options The fetch, timeouts, retries and the body limit.
+ * @returns The sender.
+ * @example
+ * ```ts
+ * import { createSender } from "./_transport.ts";
+ * const send = createSender({ fetch: async () => new Response("no", { status: 404 }), timeoutMs: 1_000, maxRetries: 2 });
+ * const { response, bytes } = await send((signal) => new Request("http://agent.test/x", { signal }), {
+ *   method: "GET", origin: "http://agent.test", what: "GET /x", signal: undefined, timeoutMs: 1_000, raw: false,
+ * });
+ * if (response.status !== 404 || new TextDecoder().decode(bytes) !== "no") throw new Error();
+ * ```
+ */
+export function createSender(options: TransportOptions): Sender {
   const { fetch, maxRetries } = options;
   const base = options.retryBaseMs ?? 500;
   const cap = options.retryMaxMs ?? 8_000;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
   async function attempt(
-    request: Request,
-    timeoutMs: number,
-    raw: boolean,
+    make: (signal: AbortSignal) => Request,
+    how: SendOptions,
     mayRetry: boolean,
-  ): Promise<Response> {
-    const callerSignal = request.signal;
-    callerSignal.throwIfAborted();
-    const what = describe(request);
+  ): Promise<Answer> {
+    const { what, timeoutMs, raw } = how;
+    const callerSignal = how.signal;
+    callerSignal?.throwIfAborted();
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort(new DOMException("Signal timed out.", "TimeoutError"));
     }, timeoutMs);
-    const onAbort = () => controller.abort(callerSignal.reason);
-    callerSignal.addEventListener("abort", onAbort, { once: true });
+    const onAbort = () => controller.abort(callerSignal?.reason);
+    callerSignal?.addEventListener("abort", onAbort, { once: true });
     const cleanup = () => {
       clearTimeout(timer);
-      callerSignal.removeEventListener("abort", onAbort);
+      callerSignal?.removeEventListener("abort", onAbort);
     };
     const failure = (err: unknown): unknown =>
       err instanceof RemoteHandsError
         ? err
         : timedOut
         ? new TimeoutError(what, timeoutMs, { cause: err })
-        : callerSignal.aborted
+        : callerSignal?.aborted
         ? callerSignal.reason
         : err;
     let response: Response;
     try {
-      response = await fetchWithinOrigin(
-        fetch,
-        new Request(request, { signal: controller.signal }),
-        { what },
-      );
+      response = await fetchWithinOrigin(fetch, make(controller.signal), { what });
     } catch (err) {
       cleanup();
-      throw err instanceof RemoteHandsError || timedOut || callerSignal.aborted
+      throw err instanceof RemoteHandsError || timedOut || callerSignal?.aborted
         ? failure(err)
-        : unreachable(new URL(request.url).origin, err);
+        : unreachable(how.origin, err);
     }
-    const json = response.headers.get("content-type")?.includes("json") ?? false;
+    const headers = response.headers;
+    const json = headers.get("content-type")?.includes("json") ?? false;
     // No body to wait for (openapi-fetch does not read one it knows is empty), or an answer that
     // is retried (the loop cancels its body).
     if (
       (mayRetry && RETRY_STATUS.has(response.status)) || response.body === null ||
       NULL_BODY_STATUS.has(response.status) ||
-      request.method === "HEAD" || response.headers.get("content-length") === "0"
+      how.method === "HEAD" || headers.get("content-length") === "0"
     ) {
       cleanup();
       if (
-        response.ok && json && !raw && request.method !== "HEAD" &&
+        response.ok && json && !raw && how.method !== "HEAD" &&
         !NULL_BODY_STATUS.has(response.status)
       ) {
         await response.body?.cancel().catch(() => {});
         throw new ProtocolError(what, `a ${response.status} answer with a JSON type has no body`);
       }
-      return response;
+      return { response, bytes: undefined };
     }
     // An error body is read up to a small cap (the rest is dropped); a 2xx answer to be parsed
     // is read whole up to maxResponseBytes. Both are covered by the timeout and the caller's
     // signal. Raw answers (file downloads) stream through unlimited, and the timer is cleared
     // when they end.
+    if (response.ok && !raw && how.text && fitsAsDeclared(headers, maxResponseBytes)) {
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (err) {
+        throw failure(err);
+      } finally {
+        cleanup();
+      }
+      if (text === "" && json) {
+        throw new ProtocolError(what, `a ${response.status} answer with a JSON type has no body`);
+      }
+      return { response, bytes: undefined, text };
+    }
     if (!response.ok || !raw) {
       let bytes: Uint8Array;
       try {
@@ -261,15 +288,10 @@ export function createTransport(options: TransportOptions): FetchLike {
       } finally {
         cleanup();
       }
-      const headers = new Headers(response.headers);
-      headers.delete("transfer-encoding");
-      headers.set("content-length", String(bytes.byteLength));
-      const init = { status: response.status, statusText: response.statusText, headers };
-      if (!response.ok) return new Response(bytes as Uint8Array<ArrayBuffer>, init);
-      if (bytes.byteLength === 0 && json) {
+      if (response.ok && bytes.byteLength === 0 && json) {
         throw new ProtocolError(what, `a ${response.status} answer with a JSON type has no body`);
       }
-      return new CheckedResponse(bytes, init, what);
+      return { response, bytes };
     }
     const reader = response.body.getReader();
     const body = new ReadableStream<Uint8Array>({
@@ -290,31 +312,23 @@ export function createTransport(options: TransportOptions): FetchLike {
         await reader.cancel(reason);
       },
     }, { highWaterMark: 0 });
-    return new Response(body, {
+    const streamed = new Response(body, {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
     });
+    return { response: streamed, bytes: undefined };
   }
 
-  return async (input: Request): Promise<Response> => {
-    const override = input.headers.get(TIMEOUT_HEADER);
-    const raw = input.headers.has(RAW_HEADER);
-    let request = input;
-    if (override !== null || raw) {
-      request = new Request(input);
-      request.headers.delete(TIMEOUT_HEADER);
-      request.headers.delete(RAW_HEADER);
-    }
-    const timeoutMs = override !== null ? Number(override) : options.timeoutMs;
-    checkMs("timeoutMs", timeoutMs);
-    const retries = IDEMPOTENT.has(request.method) ? maxRetries : 0;
+  return async (make, how) => {
+    checkMs("timeoutMs", how.timeoutMs);
+    const retries = IDEMPOTENT.has(how.method) ? maxRetries : 0;
     for (let n = 0;; n++) {
-      const current = n < retries ? request.clone() : request;
       let wait: number;
       try {
-        const response = await attempt(current, timeoutMs, raw, n < retries);
-        if (n >= retries || !RETRY_STATUS.has(response.status)) return response;
+        const answer = await attempt(make, how, n < retries);
+        const { response } = answer;
+        if (n >= retries || !RETRY_STATUS.has(response.status)) return answer;
         const asked = retryAfterMs(response.headers);
         await response.body?.cancel();
         wait = asked !== undefined
@@ -325,7 +339,58 @@ export function createTransport(options: TransportOptions): FetchLike {
         if (n >= retries || !retriable) throw err;
         wait = exponentialBackoffWithJitter(cap, base, n, 2, 0.25);
       }
-      await delay(wait, { signal: request.signal });
+      await delay(wait, how.signal ? { signal: how.signal } : {});
     }
+  };
+}
+
+/**
+ * Builds the transport fetch openapi-fetch runs on (the public `AgentServerClient.rest`): the
+ * {@linkcode Sender} behind a `(request) => Response` function. A per-call timeout comes in
+ * {@linkcode TIMEOUT_HEADER}, a raw read is marked with {@linkcode RAW_HEADER}; a body it read
+ * comes back buffered, with its exact `content-length`.
+ *
+ * @param options The fetch, timeouts, retries and the body limit.
+ * @returns The fetch.
+ * @example
+ * ```ts
+ * import { createTransport } from "./_transport.ts";
+ * const fetch = createTransport({ fetch: async () => Response.json([1]), timeoutMs: 5_000, maxRetries: 0 });
+ * const response = await fetch(new Request("http://agent.test/x"));
+ * if (response.headers.get("content-length") !== "3") throw new Error();
+ * ```
+ */
+export function createTransport(options: TransportOptions): FetchLike {
+  const send = createSender(options);
+  return async (input: Request): Promise<Response> => {
+    const override = input.headers.get(TIMEOUT_HEADER);
+    const raw = input.headers.has(RAW_HEADER);
+    let request = input;
+    if (override !== null || raw) {
+      request = new Request(input);
+      request.headers.delete(TIMEOUT_HEADER);
+      request.headers.delete(RAW_HEADER);
+    }
+    const url = new URL(request.url);
+    const how: SendOptions = {
+      method: request.method,
+      origin: url.origin,
+      what: `${request.method} ${url.pathname}`,
+      signal: request.signal,
+      timeoutMs: override !== null ? Number(override) : options.timeoutMs,
+      raw,
+    };
+    // Every attempt but the last sends a copy, so that the body is there for the next one.
+    let copies = IDEMPOTENT.has(request.method) ? options.maxRetries : 0;
+    const make = (signal: AbortSignal) =>
+      new Request(copies-- > 0 ? request.clone() : request, { signal });
+    const { response, bytes } = await send(make, how);
+    if (bytes === undefined) return response;
+    const headers = new Headers(response.headers);
+    headers.delete("transfer-encoding");
+    headers.set("content-length", String(bytes.byteLength));
+    const init = { status: response.status, statusText: response.statusText, headers };
+    if (!response.ok) return new Response(bytes as Uint8Array<ArrayBuffer>, init);
+    return new CheckedResponse(bytes, init, how.what);
   };
 }

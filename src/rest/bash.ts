@@ -62,7 +62,7 @@ export async function startCommand(
   request: StartCommandRequest,
   options?: CallOptions,
 ): Promise<string> {
-  const { data } = await connection.client.rest.POST("/api/bash/start_bash_command", {
+  const { data } = await connection.rest.POST("/api/bash/start_bash_command", {
     body: request,
     ...callInit(options),
   });
@@ -116,7 +116,7 @@ export async function commandOutputs(
   const seen = new Set<string>();
   let pageId: string | undefined;
   do {
-    const { data } = await connection.client.rest.GET("/api/bash/bash_events/search", {
+    const { data } = await connection.rest.GET("/api/bash/bash_events/search", {
       params: {
         query: {
           kind__eq: "BashOutput",
@@ -156,7 +156,7 @@ export async function stopCommand(
   commandId: string,
 ): Promise<UnsupportedByServerError | undefined> {
   try {
-    await connection.client.rest.POST(STOP_ROUTE, {
+    await connection.rest.POST(STOP_ROUTE, {
       params: { path: { command_id: commandId } },
       ...callInit({ timeoutMs: COMMAND_STOP_TIMEOUT_MS }),
     });

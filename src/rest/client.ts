@@ -14,7 +14,8 @@ import {
   TIMEOUT_HEADER,
 } from "./_transport.ts";
 import { checkMs } from "../_checks.ts";
-import { redactStrings, redactText, secretStrings } from "../_redact.ts";
+import { secretStrings } from "../_redact.ts";
+import { errorBody } from "./_calls.ts";
 import { APIError } from "../errors.ts";
 import type { AgentServerPaths, RestClient } from "./types.ts";
 
@@ -182,13 +183,7 @@ export function callInit(
 async function readBody(response: Response, secrets: readonly string[]): Promise<unknown> {
   // A server or proxy that echoes the key or a secret, even JSON-escaped, must not put it into
   // our error. The transport has cut the body to 64 KiB.
-  const text = redactText(await response.text(), secrets);
-  if (text === "") return undefined;
-  try {
-    return redactStrings(JSON.parse(text), secrets);
-  } catch {
-    return text;
-  }
+  return errorBody(await response.text(), secrets);
 }
 
 /**

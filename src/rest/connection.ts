@@ -9,7 +9,9 @@
 import { inspectAs } from "../_checks.ts";
 import type { WebSocketConstructorLike } from "../socket/types.ts";
 import type { FetchLike } from "./_transport.ts";
-import { DEFAULT_MAX_RESPONSE_BYTES } from "./_transport.ts";
+import { createSender, DEFAULT_MAX_RESPONSE_BYTES } from "./_transport.ts";
+import { createCalls } from "./_calls.ts";
+import type { RestClient } from "./types.ts";
 import { type AgentServerClient, createAgentServerClient, normalizeHost } from "./client.ts";
 
 /**
@@ -56,8 +58,13 @@ export interface Connection {
   readonly baseUrl: string;
   /** The session API key (internal only, never logged); undefined when the server needs none. */
   readonly apiKey: string | undefined;
-  /** The typed REST client (with the transport: timeouts, retries, typed errors). */
+  /** The public typed REST client (openapi-fetch over the transport), for `workspace.client`. */
   readonly client: AgentServerClient;
+  /**
+   * The library's own REST calls: the same typed shape and the same transport (timeouts,
+   * retries, typed errors), without openapi-fetch's per-call work.
+   */
+  readonly rest: RestClient;
   /** The user's fetch (default `globalThis.fetch`), raw: for the socket probes and the title LLM. */
   readonly fetch: FetchLike;
   /** The user's WebSocket constructor, if given. */
@@ -98,10 +105,17 @@ export function createConnection(options: ConnectionOptions): Connection {
       : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  const send = createSender({
+    fetch,
+    timeoutMs: client.timeoutMs,
+    maxRetries: options.maxRetries ?? 2,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+  });
   const connection: Connection = {
     baseUrl,
     apiKey,
     client,
+    rest: createCalls({ baseUrl, apiKey, timeoutMs: client.timeoutMs, send }),
     fetch,
     WebSocket: options.WebSocket,
     timeoutMs: client.timeoutMs,

@@ -52,7 +52,7 @@ export async function askAgent(
   question: string,
   options?: CallOptions,
 ): Promise<string> {
-  const { data } = await connection.client.rest.POST(
+  const { data } = await connection.rest.POST(
     "/api/conversations/{conversation_id}/ask_agent",
     { params: { path: { conversation_id: id } }, body: { question }, ...callInit(options) },
   );
@@ -91,7 +91,7 @@ export async function condenseConversation(
   id: string,
   options?: CallOptions,
 ): Promise<void> {
-  await connection.client.rest.POST("/api/conversations/{conversation_id}/condense", {
+  await connection.rest.POST("/api/conversations/{conversation_id}/condense", {
     params: { path: { conversation_id: id } },
     ...callInit(options),
   });
@@ -126,7 +126,7 @@ export async function forkConversation(
   request: ForkRequest,
   options?: CallOptions,
 ): Promise<ConversationInfo & { id: string }> {
-  const { data } = await connection.client.rest.POST(
+  const { data } = await connection.rest.POST(
     "/api/conversations/{conversation_id}/fork",
     { params: { path: { conversation_id: id } }, body: request, ...callInit(options) },
   );
@@ -167,7 +167,7 @@ export async function navigateConversation(
   eventId: string | null,
   options?: CallOptions,
 ): Promise<ConversationInfo & { id: string }> {
-  const { data } = await connection.client.rest.POST(
+  const { data } = await connection.rest.POST(
     "/api/conversations/{conversation_id}/navigate",
     {
       params: { path: { conversation_id: id } },

@@ -67,7 +67,7 @@ export async function updateConversation(
   update: ConversationUpdate,
   options?: CallOptions,
 ): Promise<void> {
-  await connection.client.rest.PATCH("/api/conversations/{conversation_id}", {
+  await connection.rest.PATCH("/api/conversations/{conversation_id}", {
     params: { path: { conversation_id: id } },
     body: update,
     ...callInit(options),
@@ -97,7 +97,7 @@ export async function setSecurityAnalyzer(
   analyzer: SecurityAnalyzerConfig | null,
   options?: CallOptions,
 ): Promise<void> {
-  await connection.client.rest.POST("/api/conversations/{conversation_id}/security_analyzer", {
+  await connection.rest.POST("/api/conversations/{conversation_id}/security_analyzer", {
     params: { path: { conversation_id: id } },
     body: { security_analyzer: analyzer },
     ...callInit(options),
@@ -130,7 +130,7 @@ export async function loadPlugin(
   pluginRef: string,
   options?: CallOptions,
 ): Promise<void> {
-  await connection.client.rest.POST("/api/conversations/{conversation_id}/load_plugin", {
+  await connection.rest.POST("/api/conversations/{conversation_id}/load_plugin", {
     params: { path: { conversation_id: id } },
     body: { plugin_ref: pluginRef },
     ...callInit(options),

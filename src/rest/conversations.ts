@@ -87,7 +87,7 @@ export async function startConversation(
   request: StartConversationRequest,
   options?: CallOptions,
 ): Promise<ConversationInfo> {
-  const { data } = await connection.client.rest.POST("/api/conversations", {
+  const { data } = await connection.rest.POST("/api/conversations", {
     body: request,
     ...callInit(options),
   });
@@ -118,11 +118,11 @@ export async function startConversation(
  * ```
  */
 export async function getConversation(
-  connection: Pick<Connection, "client">,
+  connection: Pick<Connection, "rest">,
   id: string,
   options?: CallOptions,
 ): Promise<ConversationInfo> {
-  const { data } = await connection.client.rest.GET("/api/conversations/{conversation_id}", {
+  const { data } = await connection.rest.GET("/api/conversations/{conversation_id}", {
     params: { path: { conversation_id: id } },
     ...callInit(options),
   });
@@ -161,7 +161,7 @@ export async function deleteConversation(
   options: CallOptions = {},
 ): Promise<void> {
   try {
-    await connection.client.rest.DELETE("/api/conversations/{conversation_id}", {
+    await connection.rest.DELETE("/api/conversations/{conversation_id}", {
       params: { path: { conversation_id: id } },
       ...callInit(options),
     });
@@ -197,7 +197,7 @@ export async function searchConversations(
   query: SearchConversationsQuery,
   options?: CallOptions,
 ): Promise<ConversationPage> {
-  const { data } = await connection.client.rest.GET("/api/conversations/search", {
+  const { data } = await connection.rest.GET("/api/conversations/search", {
     params: { query },
     ...callInit(options),
   });
@@ -226,7 +226,7 @@ export async function countConversations(
   query: CountConversationsQuery,
   options?: CallOptions,
 ): Promise<number> {
-  const { data } = await connection.client.rest.GET("/api/conversations/count", {
+  const { data } = await connection.rest.GET("/api/conversations/count", {
     params: { query: query.status !== undefined ? { status: query.status } : {} },
     ...callInit(options),
   });
@@ -255,7 +255,7 @@ export async function runConversation(
   id: string,
   options?: CallOptions,
 ): Promise<void> {
-  await connection.client.rest.POST("/api/conversations/{conversation_id}/run", {
+  await connection.rest.POST("/api/conversations/{conversation_id}/run", {
     params: { path: { conversation_id: id } },
     ...callInit(options),
   });
@@ -281,7 +281,7 @@ export async function pauseConversation(
   id: string,
   options?: CallOptions,
 ): Promise<void> {
-  await connection.client.rest.POST("/api/conversations/{conversation_id}/pause", {
+  await connection.rest.POST("/api/conversations/{conversation_id}/pause", {
     params: { path: { conversation_id: id } },
     ...callInit(options),
   });
@@ -308,7 +308,7 @@ export async function interruptConversation(
   id: string,
   options?: CallOptions,
 ): Promise<void> {
-  await connection.client.rest.POST("/api/conversations/{conversation_id}/interrupt", {
+  await connection.rest.POST("/api/conversations/{conversation_id}/interrupt", {
     params: { path: { conversation_id: id } },
     ...callInit(options),
   });
@@ -336,7 +336,7 @@ export async function setConfirmationPolicy(
   policy: ConfirmationPolicyJSON,
   options?: CallOptions,
 ): Promise<void> {
-  await connection.client.rest.POST("/api/conversations/{conversation_id}/confirmation_policy", {
+  await connection.rest.POST("/api/conversations/{conversation_id}/confirmation_policy", {
     params: { path: { conversation_id: id } },
     body: { policy },
     ...callInit(options),
@@ -368,7 +368,7 @@ export async function updateSecrets(
   secrets: SecretSources,
   options?: CallOptions,
 ): Promise<void> {
-  await connection.client.rest.POST("/api/conversations/{conversation_id}/secrets", {
+  await connection.rest.POST("/api/conversations/{conversation_id}/secrets", {
     params: { path: { conversation_id: id } },
     body: { secrets },
     ...callInit(options),

@@ -103,7 +103,7 @@ export async function searchEvents(
   if (query.limit !== undefined) params.limit = query.limit;
   if (query.pageId) params.page_id = query.pageId;
   if (query.timestampGte) params.timestamp__gte = query.timestampGte;
-  const { data } = await connection.client.rest.GET(
+  const { data } = await connection.rest.GET(
     "/api/conversations/{conversation_id}/events/search",
     { params: { path: { conversation_id: id }, query: params }, ...callInit(options) },
   );
@@ -185,7 +185,7 @@ export async function countEvents(
   id: string,
   options?: CallOptions,
 ): Promise<number | undefined> {
-  const { data } = await connection.client.rest.GET(
+  const { data } = await connection.rest.GET(
     "/api/conversations/{conversation_id}/events/count",
     { params: { path: { conversation_id: id } }, ...callInit(options) },
   );
@@ -219,7 +219,7 @@ export async function sendMessage(
   request: SendMessageRequest,
   options?: CallOptions,
 ): Promise<void> {
-  await connection.client.rest.POST("/api/conversations/{conversation_id}/events", {
+  await connection.rest.POST("/api/conversations/{conversation_id}/events", {
     params: { path: { conversation_id: id } },
     body: request,
     ...callInit(options),
@@ -252,7 +252,7 @@ export async function respondToConfirmation(
   request: { accept: boolean; reason: string },
   options?: CallOptions,
 ): Promise<void> {
-  await connection.client.rest.POST(
+  await connection.rest.POST(
     "/api/conversations/{conversation_id}/events/respond_to_confirmation",
     { params: { path: { conversation_id: id } }, body: request, ...callInit(options) },
   );

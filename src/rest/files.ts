@@ -51,7 +51,7 @@ export async function uploadFile(
 ): Promise<UploadResult> {
   const form = new FormData();
   form.append("file", content, filename);
-  const { data } = await connection.client.rest.POST("/api/file/upload", {
+  const { data } = await connection.rest.POST("/api/file/upload", {
     params: { query: { path } },
     body: form,
     ...callInit(options),
@@ -82,7 +82,7 @@ export async function downloadFile(
   path: string,
   options?: CallOptions,
 ): Promise<Blob> {
-  const { data, response } = await connection.client.rest.GET("/api/file/download", {
+  const { data, response } = await connection.rest.GET("/api/file/download", {
     params: { query: { path } },
     parseAs: "blob",
     ...callInit(options),
@@ -118,7 +118,7 @@ export async function downloadFileStream(
   path: string,
   options?: CallOptions,
 ): Promise<ReadableStream<Uint8Array>> {
-  const { data, response } = await connection.client.rest.GET("/api/file/download", {
+  const { data, response } = await connection.rest.GET("/api/file/download", {
     params: { query: { path } },
     parseAs: "stream",
     ...callInit(options),

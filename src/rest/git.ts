@@ -52,7 +52,7 @@ export async function gitChanges(
   query: Omit<GitQuery, "commit">,
   options?: CallOptions,
 ): Promise<Schemas["GitChange"][]> {
-  const { data } = await connection.client.rest.GET("/api/git/changes", {
+  const { data } = await connection.rest.GET("/api/git/changes", {
     params: { query: { path: query.path, ...(query.ref !== undefined ? { ref: query.ref } : {}) } },
     ...callInit(options),
   });
@@ -83,7 +83,7 @@ export async function gitDiff(
   query: GitQuery,
   options?: CallOptions,
 ): Promise<Schemas["GitDiff"]> {
-  const { data } = await connection.client.rest.GET("/api/git/diff", {
+  const { data } = await connection.rest.GET("/api/git/diff", {
     params: {
       query: {
         path: query.path,

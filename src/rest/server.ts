@@ -33,7 +33,7 @@ export async function serverInfo(
   connection: Connection,
   options?: CallOptions,
 ): Promise<ServerInfo> {
-  const { data } = await connection.client.rest.GET("/server_info", { ...callInit(options) });
+  const { data } = await connection.rest.GET("/server_info", { ...callInit(options) });
   const answer: unknown = data;
   if (answer === null || typeof answer !== "object" || Array.isArray(answer)) {
     throw new ProtocolError("GET /server_info", `the answer is ${shown(answer)}, not server info`);

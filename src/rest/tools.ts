@@ -31,7 +31,7 @@ import type { Connection } from "./connection.ts";
  * ```
  */
 export async function listTools(connection: Connection, options?: CallOptions): Promise<string[]> {
-  const { data } = await connection.client.rest.GET("/api/tools/", callInit(options));
+  const { data } = await connection.rest.GET("/api/tools/", callInit(options));
   const answer: unknown = data;
   if (!Array.isArray(answer)) {
     throw new ProtocolError("GET /api/tools/", `the answer is ${shown(answer)}, not an array`);

@@ -158,6 +158,31 @@ export class DeliveryQueue {
     else this.push({ conn, event });
   }
 
+  /**
+   * The hot path for a live stored event of the session socket (its `seq` known, no replay
+   * going on): with nothing queued and no ready pending it is handled at once, as the queue would
+   * handle it (a duplicate dropped, the cursor moved), without a queue item; else it is queued.
+   *
+   * @param conn The connection it came on.
+   * @param event The valid event.
+   * @param seq Its place in the server's log.
+   */
+  pushStored(conn: QueueConnection, event: Event, seq: number): void {
+    if (this.#draining || this.#queue.length > 0) return this.push({ conn, event, seq });
+    if (this.#targets.dropping()) return;
+    const last = this.#lastSeq;
+    if (last !== undefined && seq <= last && this.#durableIds.has(event.id)) return;
+    this.#durableIds.add(event.id);
+    if (last === undefined || seq > last) this.#lastSeq = seq;
+    this.#draining = true;
+    try {
+      this.#deliver(event, seq);
+    } finally {
+      this.#draining = false;
+    }
+    if (this.#queue.length > 0) this.#drain();
+  }
+
   /** Drops every queued item. */
   clear(): void {
     this.#queue.length = 0;

@@ -30,7 +30,7 @@ import { byteLength, describeError } from "./_describe.ts";
 import { Probes } from "./_probes.ts";
 import { resumeQuery } from "./_resume.ts";
 import { decodeSessionFrame, serverErrorEvent } from "./_session_frames.ts";
-import { sessionFrameItems } from "./_session_replay.ts";
+import { routeSessionFrame } from "./_session_replay.ts";
 import {
   closeForStop,
   type SocketConnection,
@@ -266,8 +266,7 @@ export class ReconnectingSocket {
       );
       this.#queue.push({ conn, error });
     } else if (conn.protocol === "session") {
-      const items = sessionFrameItems(conn, decodeSessionFrame(data), this.#serverError);
-      for (const item of items) this.#queue.push(item);
+      routeSessionFrame(conn, decodeSessionFrame(data), this.#queue, this.#serverError);
     } else {
       const parsed = parseEventFrame(data);
       if (parsed.success) this.#queue.pushLive(conn, parsed.event);

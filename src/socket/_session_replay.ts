@@ -11,7 +11,7 @@
  */
 
 import type { Event } from "../events/kinds.ts";
-import type { QueueConnection, QueueItem } from "./_delivery_queue.ts";
+import type { DeliveryQueue, QueueConnection, QueueItem } from "./_delivery_queue.ts";
 import type { SessionFrame } from "./_session_frames.ts";
 import { StreamItems } from "./_stream_items.ts";
 
@@ -130,4 +130,45 @@ export function sessionFrameItems(
 /** The streams of `conn`, made at its first stream frame. */
 function streamsOf(conn: ReplayConnection): StreamItems {
   return conn.streams ??= new StreamItems();
+}
+
+/**
+ * Hands a decoded frame to the queue: a stored event that arrives live (no replay going on) by
+ * the queue's hot path, anything else as the items {@linkcode sessionFrameItems} gives.
+ *
+ * @param conn The connection the frame came on.
+ * @param frame The decoded frame.
+ * @param queue The connection's delivery queue.
+ * @param serverError Makes the event of an `error` frame.
+ * @example
+ * ```ts
+ * import { routeSessionFrame } from "./_session_replay.ts";
+ * import { DeliveryQueue } from "./_delivery_queue.ts";
+ * const seen: string[] = [];
+ * const queue = new DeliveryQueue({
+ *   callback: (event) => void seen.push(event.id), onReady: undefined, report: () => {},
+ *   dropping: () => false,
+ * });
+ * const conn = { ready: true, protocol: "session" as const };
+ * const event = { kind: "PauseEvent", id: "p1", timestamp: "2026-01-01T00:00:00", source: "user" } as const;
+ * const frame = { type: "durable" as const, seq: 3, parsed: { success: true as const, event } };
+ * routeSessionFrame(conn, frame, queue, () => event);
+ * routeSessionFrame(conn, frame, queue, () => event);
+ * if (seen.join() !== "p1" || queue.lastSeq !== 3) throw new Error(seen.join());
+ * ```
+ */
+export function routeSessionFrame(
+  conn: ReplayConnection,
+  frame: SessionFrame,
+  queue: DeliveryQueue,
+  serverError: (code: string, detail: unknown) => Event,
+): void {
+  if (frame.type === "durable" && frame.parsed.success && conn.replayThrough === undefined) {
+    const event = frame.parsed.event;
+    // `item_id` is the id of the event that ends the stream (`session_protocol.py`).
+    conn.streams?.retire(event.id);
+    queue.pushStored(conn, event, frame.seq);
+    return;
+  }
+  for (const item of sessionFrameItems(conn, frame, serverError)) queue.push(item);
 }

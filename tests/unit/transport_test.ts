@@ -753,7 +753,7 @@ test("`createAgentServerClient()` rejects with the signal's reason when aborted 
 // --- body limits, redirects, answers that are not JSON -------------------------------------------
 
 test("`readBounded()` reads a declared, uncompressed body in one call and a chunked one with a count", async () => {
-  const { readBounded } = await import("../../src/rest/_transport.ts");
+  const { readBounded } = await import("../../src/rest/_read_bounded.ts");
   const declared = new Response("abcd", { headers: { "content-length": "4" } });
   assert.equal(new TextDecoder().decode(await readBounded(declared, 4, "GET /x", false)), "abcd");
   const chunks = ["ab", "cd", "ef"].map((s) => new TextEncoder().encode(s));
