@@ -108,6 +108,7 @@ export abstract class ConversationBase implements AsyncDisposable {
       ...shared,
       deliver: (event) => delivery.deliver(event),
       closing: this.#closing.signal,
+      loadHistory: options.loadHistory ?? true,
     });
     this.#runs = new RunController({
       ...shared,

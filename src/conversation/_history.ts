@@ -52,6 +52,11 @@ export interface HistoryOptions {
   report: (error: RemoteHandsError) => void;
   /** Aborted when the conversation closes: ends catch-ups the socket started. */
   closing: AbortSignal;
+  /**
+   * Whether the stored history is loaded (default). `false`: the list starts empty and holds
+   * what is stored from the subscription on; no page is read.
+   */
+  loadHistory?: boolean;
 }
 
 /** What {@linkcode History.onReady} reads of the socket. */
@@ -113,6 +118,10 @@ export class History {
   #loadSignal: AbortSignal = this.#stopLoading.signal;
   /** Session socket: the log paged while the socket connects (unused after a fall back). */
   #early: Promise<unknown[]> | undefined;
+  /** `loadHistory: false`: nothing before the subscription is read, now or on a reconnect. */
+  readonly #liveOnly: boolean;
+  /** `loadHistory: false`: how many events the log held at the subscription (not in the list). */
+  #before = 0;
 
   /** Creates the history of one conversation. */
   constructor(options: HistoryOptions) {
@@ -124,6 +133,7 @@ export class History {
     this.#deliver = options.deliver;
     this.#report = options.report;
     this.#closing = options.closing;
+    this.#liveOnly = options.loadHistory === false;
     this.#writer.reconcile = (signal) => this.reconcile(signal);
   }
 
@@ -132,7 +142,7 @@ export class History {
     this.#loadSignal = signal
       ? AbortSignal.any([signal, this.#stopLoading.signal])
       : this.#stopLoading.signal;
-    if (protocol === "events") return;
+    if (protocol === "events" || this.#liveOnly) return;
     this.#early = this.#read(undefined, undefined, this.#loadSignal);
     this.#early.catch(() => {}); // awaited in onReady, or dropped
   }
@@ -143,6 +153,18 @@ export class History {
    * have, on servers before 1.58; later frames wait until it ends).
    */
   async onReady(reconnect: boolean, socket: ReadySocket): Promise<void> {
+    if (this.#liveOnly) {
+      // The session socket resumes after its sync's `through_seq` on its own; the events socket
+      // resends nothing while the list is empty (see `loadHistory`).
+      if (!reconnect && !this.#loaded) {
+        this.#loaded = true;
+        this.#before = socket.protocol === "session" && socket.lastSeq !== undefined
+          ? socket.lastSeq + 1
+          : await countEvents(this.#connection, this.#id, { signal: this.#loadSignal })
+            .catch(() => undefined) ?? 0;
+      }
+      return;
+    }
     if (reconnect && this.#loaded && socket.protocol === "events") {
       await this.catchUp(undefined, this.#closing).catch((err: unknown) => {
         if (!this.#closing.aborted) {
@@ -178,6 +200,7 @@ export class History {
   /** What the events socket resends on a reconnect: nothing before the first load, then
    * everything since the list's newest event. */
   resumeAfter(): string | null | undefined {
+    if (this.#liveOnly) return this.#events.lastTimestamp ?? null;
     return this.#loaded ? this.#events.lastTimestamp : null;
   }
 
@@ -216,9 +239,9 @@ export class History {
     if (!(await this.#missing(signal))) return;
     if (since !== undefined) {
       this.#takeAll(await this.#read(since, undefined, signal), false);
-      if (!(await this.#missing(signal))) return;
+      if (this.#liveOnly || !(await this.#missing(signal))) return;
     }
-    await this.readLog(signal);
+    if (!this.#liveOnly) await this.readLog(signal);
   }
 
   /** Pages the whole log and takes what the list lacks (delivered once), without asking the
@@ -296,7 +319,7 @@ export class History {
   async #missing(signal: AbortSignal | undefined): Promise<boolean> {
     try {
       const count = await countEvents(this.#connection, this.#id, { signal });
-      return count === undefined || count > this.#writer.storedCount();
+      return count === undefined || count > this.#before + this.#writer.storedCount();
     } catch (err) {
       if (signal?.aborted) throw err;
       return true; // no count (an error, a proxy): page to be sure

@@ -228,9 +228,17 @@ function checkConnectOptions(
     | "callbacks"
     | "tokenCallbacks"
     | "secrets"
+    | "loadHistory"
   >,
   what: string,
 ): void {
+  if (options.loadHistory !== undefined && typeof options.loadHistory !== "boolean") {
+    throw new TypeError(
+      `Cannot ${what} as 'loadHistory' must be a boolean: current value is ${
+        String(options.loadHistory)
+      }`,
+    );
+  }
   checkPositive("maxIterationPerRun", options.maxIterationPerRun);
   checkMs("readyTimeoutMs", options.readyTimeoutMs);
   const protocol = options.socketProtocol;

@@ -182,6 +182,8 @@ export interface RemoteConversationOptions {
    * schema. See `docs/protocol.md`, "Client-side tools".
    */
   clientTools?: readonly ClientTool[];
+  /** `false`: no history page is read; `state.events` holds what is stored from attach on. */
+  loadHistory?: boolean;
   /**
    * How long to wait for the event socket's first state event.
    * @default {30000}
