@@ -7,6 +7,7 @@
  */
 
 import process from "node:process";
+import { requiredArg } from "./_args.ts";
 /** What every ingest client is told on its command line. */
 export interface IngestArgs {
   /** `http://127.0.0.1:PORT` of the replay server. */
@@ -21,13 +22,7 @@ export interface IngestArgs {
 
 /** `--host H --key K --id ID --events N --bytes B`. */
 export function ingestArgs(): IngestArgs {
-  const argv = process.argv;
-  const get = (name: string): string => {
-    const i = argv.indexOf(`--${name}`);
-    const value = i >= 0 ? argv[i + 1] : undefined;
-    if (value === undefined) throw new Error(`missing --${name}`);
-    return value;
-  };
+  const get = requiredArg;
   return {
     host: get("host"),
     apiKey: get("key"),

@@ -22,6 +22,7 @@
 
 import process from "node:process";
 import { conversationId, liveCount, LiveTracker } from "./_scale_live.ts";
+import { requiredArg } from "./_args.ts";
 
 /** What every scale client is told on its command line. */
 export interface ScaleArgs {
@@ -53,13 +54,7 @@ export interface ScaleArgs {
  * @throws {Error} When one is missing.
  */
 export function scaleArgs(): ScaleArgs {
-  const argv = process.argv;
-  const get = (name: string): string => {
-    const i = argv.indexOf(`--${name}`);
-    const value = i >= 0 ? argv[i + 1] : undefined;
-    if (value === undefined) throw new Error(`missing --${name}`);
-    return value;
-  };
+  const get = requiredArg;
   return {
     host: get("host"),
     apiKey: get("key"),
@@ -70,7 +65,7 @@ export function scaleArgs(): ScaleArgs {
     idleSeconds: Number(get("idle")),
     bigId: get("big-id"),
     bigEvents: Number(get("big")),
-    historyOnly: argv.includes("--history-only"),
+    historyOnly: process.argv.includes("--history-only"),
   };
 }
 

@@ -13,14 +13,9 @@
  */
 
 import process from "node:process";
+import { requiredArg } from "./_args.ts";
 
-const argv = process.argv;
-const get = (name: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  const value = i >= 0 ? argv[i + 1] : undefined;
-  if (value === undefined) throw new Error(`missing --${name}`);
-  return value;
-};
+const get = requiredArg;
 const host = get("host");
 const key = get("key");
 const id = get("id");
