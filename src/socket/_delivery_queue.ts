@@ -170,13 +170,9 @@ export class DeliveryQueue {
   pushStored(conn: QueueConnection, event: Event, seq: number): void {
     if (this.#draining || this.#queue.length > 0) return this.push({ conn, event, seq });
     if (this.#targets.dropping()) return;
-    const last = this.#lastSeq;
-    if (last !== undefined && seq <= last && this.#durableIds.has(event.id)) return;
-    this.#durableIds.add(event.id);
-    if (last === undefined || seq > last) this.#lastSeq = seq;
     this.#draining = true;
     try {
-      this.#deliver(event, seq);
+      this.#takeStored(event, seq);
     } finally {
       this.#draining = false;
     }
@@ -263,16 +259,7 @@ export class DeliveryQueue {
       const conn = item.conn;
       const event = "event" in item ? item.event : undefined;
       if (event && "seq" in item && item.seq !== undefined) {
-        // Servers before 1.58 can send seq n+1 before seq n: a lower seq is only a duplicate when
-        // its event was already delivered (a replay overlapping what came live).
-        if (
-          this.#lastSeq !== undefined && item.seq <= this.#lastSeq && this.#durableIds.has(event.id)
-        ) {
-          continue;
-        }
-        this.#durableIds.add(event.id);
-        if (this.#lastSeq === undefined || item.seq > this.#lastSeq) this.#lastSeq = item.seq;
-        this.#deliver(event, item.seq);
+        this.#takeStored(event, item.seq);
         continue;
       }
       if (
@@ -319,6 +306,17 @@ export class DeliveryQueue {
       this.#readyDone = true;
       for (const waiter of [...this.#waiters]) waiter.resolve();
     }
+  }
+
+  /** Delivers a stored event once and moves the cursor past its `seq`. */
+  #takeStored(event: Event, seq: number): void {
+    // Servers before 1.58 can send seq n+1 before seq n: a lower seq is only a duplicate when
+    // its event was already delivered (a replay overlapping what came live).
+    const last = this.#lastSeq;
+    if (last !== undefined && seq <= last && this.#durableIds.has(event.id)) return;
+    this.#durableIds.add(event.id);
+    if (last === undefined || seq > last) this.#lastSeq = seq;
+    this.#deliver(event, seq);
   }
 
   #deliver(event: Event, seq?: number, transient = false): void {
