@@ -107,9 +107,10 @@ export class History {
   /**
    * Ids of stored-kind events taken from `transient` frames (the server had not stored them):
    * kept out of the list until they arrive as stored, then placed without a second delivery.
-   * Insertion-ordered; the oldest are forgotten past {@linkcode MAX_UNPLACED}.
+   * Insertion-ordered; the oldest are forgotten past {@linkcode MAX_UNPLACED}. Made at the
+   * first such event (most conversations never have one).
    */
-  readonly #unplaced = new Set<string>();
+  #unplaced: Set<string> | undefined;
   /** Whether the first history is in the list (or failed to load: see #loadError). */
   #loaded = false;
   #loadError: { error: unknown } | undefined;
@@ -269,14 +270,15 @@ export class History {
   #isNew(event: Event, seq: number, after: string | null | undefined, transient: boolean): boolean {
     if (!isPersistedEvent(event)) return true;
     if (transient) {
-      if (this.#events.has(event.id) || this.#unplaced.has(event.id)) return false;
+      if (this.#events.has(event.id) || this.#unplaced?.has(event.id)) return false;
+      this.#unplaced ??= new Set();
       if (this.#unplaced.size >= MAX_UNPLACED) {
         this.#unplaced.delete(this.#unplaced.values().next().value!);
       }
       this.#unplaced.add(event.id);
       return true;
     }
-    return this.#writer.place(event, seq, after) && !this.#unplaced.delete(event.id);
+    return this.#writer.place(event, seq, after) && !this.#unplaced?.delete(event.id);
   }
 
   /** Seeds the log's first events (an item's index is its seq): new ones update the state only. */

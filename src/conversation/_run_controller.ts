@@ -76,7 +76,8 @@ export class RunController {
   readonly #history: History;
   readonly #report: (error: RemoteHandsError) => void;
   readonly #socketUp: () => boolean;
-  readonly #waits = new Set<RunWait>();
+  /** The waits going on; made at the first (a watched conversation may never run). */
+  #waits: Set<RunWait> | undefined;
 
   /** Creates the controller of one conversation. */
   constructor(options: RunControllerOptions) {
@@ -91,12 +92,12 @@ export class RunController {
 
   /** Feeds a delivered event to every wait. */
   onEvent(event: Event): void {
-    for (const wait of this.#waits) wait.onEvent(event);
+    if (this.#waits) { for (const wait of this.#waits) wait.onEvent(event); }
   }
 
   /** Makes every wait reject with `error`. */
   failAll(error: unknown): void {
-    for (const wait of this.#waits) wait.stop(error);
+    if (this.#waits) { for (const wait of this.#waits) wait.stop(error); }
   }
 
   /**
@@ -105,7 +106,7 @@ export class RunController {
    * with an unhandled rejection (awaiting one still throws `error`).
    */
   closeAll(error: unknown): void {
-    for (const wait of this.#waits) for (const promise of wait.outer) promise.catch(() => {});
+    for (const wait of this.#waits ?? []) for (const promise of wait.outer) promise.catch(() => {});
     this.failAll(error);
   }
 
@@ -225,13 +226,13 @@ export class RunController {
             "run may go on on the server: check that the server is up, then call waitUntilIdle()",
         ),
     });
-    this.#waits.add(wait);
+    (this.#waits ??= new Set()).add(wait);
     return wait;
   }
 
   #close(wait: RunWait): void {
     wait.dispose();
-    this.#waits.delete(wait);
+    this.#waits?.delete(wait);
   }
 
   /** Waits for the end, catches up over REST, and maps the status; closes the wait. */

@@ -202,8 +202,9 @@ class HubIterator<T> implements AsyncIterableIterator<T, undefined> {
  * ```
  */
 export class EventHub<T> {
-  #listeners = new Set<(value: T) => void>();
-  #iterators = new Set<HubIterator<T>>();
+  // Made at the first listener or iterator: most hubs never get one.
+  #listeners: Set<(value: T) => void> | undefined;
+  #iterators: Set<HubIterator<T>> | undefined;
   #closed = false;
   #onListenerError: ((error: unknown) => void) | undefined;
 
@@ -219,22 +220,22 @@ export class EventHub<T> {
 
   /** Active listeners plus iterators that still receive values. */
   get subscriberCount(): number {
-    return this.#listeners.size + this.#iterators.size;
+    return (this.#listeners?.size ?? 0) + (this.#iterators?.size ?? 0);
   }
 
   /** Hands `value` to every listener (a throwing one is reported, not fatal) and iterator. */
   publish(value: T): void {
     if (this.#closed) return;
     // Most conversations have no onEvent handler and no events() reader: no copies then.
-    if (this.#listeners.size > 0) this.#toListeners(value);
-    if (this.#iterators.size > 0) {
+    if (this.#listeners && this.#listeners.size > 0) this.#toListeners(value, this.#listeners);
+    if (this.#iterators && this.#iterators.size > 0) {
       for (const iterator of [...this.#iterators]) iterator.push(value);
     }
   }
 
-  #toListeners(value: T): void {
-    for (const listener of [...this.#listeners]) {
-      if (!this.#listeners.has(listener)) continue;
+  #toListeners(value: T, listeners: Set<(value: T) => void>): void {
+    for (const listener of [...listeners]) {
+      if (!listeners.has(listener)) continue;
       try {
         listener(value);
       } catch (err) {
@@ -251,16 +252,18 @@ export class EventHub<T> {
   listen(listener: (value: T) => void): () => void {
     if (this.#closed) return () => {};
     const own = (value: T): void => listener(value);
-    this.#listeners.add(own);
-    return () => void this.#listeners.delete(own);
+    const listeners = this.#listeners ??= new Set();
+    listeners.add(own);
+    return () => void listeners.delete(own);
   }
 
   /** An async iterator over `initial`, then every value published from now on. */
   stream(options: EventStreamOptions<T> = {}): AsyncIterableIterator<T, undefined> {
     const iterator = new HubIterator<T>(options);
-    if (iterator.attach(() => this.#iterators.delete(iterator))) {
+    const iterators = this.#iterators ??= new Set();
+    if (iterator.attach(() => iterators.delete(iterator))) {
       if (this.#closed) iterator.end();
-      else this.#iterators.add(iterator);
+      else iterators.add(iterator);
     }
     return iterator;
   }
@@ -269,8 +272,8 @@ export class EventHub<T> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#listeners.clear();
-    for (const iterator of [...this.#iterators]) iterator.end();
-    this.#iterators.clear();
+    this.#listeners?.clear();
+    for (const iterator of [...this.#iterators ?? []]) iterator.end();
+    this.#iterators?.clear();
   }
 }

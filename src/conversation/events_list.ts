@@ -104,9 +104,11 @@ export class RemoteEventsList implements Iterable<Event> {
   /** See {@linkcode EventListWriter.work}. */
   #work = 0;
   #ids = new Set<string>();
-  #acpToolCalls = new Map<string, string>();
-  /** Ids of ACP tool-call events a later one replaced: a late copy must not bring them back. */
-  #superseded = new Set<string>();
+  /** ACP tool-call id -> the id of its latest event (made at the first ACP event). */
+  #acpToolCalls: Map<string, string> | undefined;
+  /** Ids of ACP tool-call events a later one replaced: a late copy must not bring them back
+   * (made at the first replacement). */
+  #superseded: Set<string> | undefined;
 
   /** Number of events. */
   get length(): number {
@@ -146,7 +148,7 @@ export class RemoteEventsList implements Iterable<Event> {
   constructor() {
     writers.set(this, {
       place: (event, seq, after) => this.#add(event, true, seq, after),
-      storedCount: () => this.length + this.#superseded.size,
+      storedCount: () => this.length + (this.#superseded?.size ?? 0),
       work: () => this.#work,
     });
   }
@@ -162,9 +164,10 @@ export class RemoteEventsList implements Iterable<Event> {
   /** Adds a stored event in server order (`placed`, see {@linkcode EventListWriter.place}) or by
    * timestamp. */
   #add(event: Event, placed: boolean, seq: number, after: string | null | undefined): boolean {
-    if (this.#ids.has(event.id) || this.#superseded.has(event.id)) return false;
+    if (this.#ids.has(event.id) || this.#superseded?.has(event.id)) return false;
     if (event.kind === "ACPToolCallEvent") {
       const callId = String((event as { tool_call_id?: unknown }).tool_call_id);
+      this.#acpToolCalls ??= new Map();
       const previous = this.#acpToolCalls.get(callId);
       this.#acpToolCalls.set(callId, event.id);
       if (previous !== undefined) {
@@ -175,7 +178,7 @@ export class RemoteEventsList implements Iterable<Event> {
           this.#events[index] = event;
           this.#sorted &&= this.#fits(index);
           this.#ids.delete(previous);
-          this.#superseded.add(previous);
+          (this.#superseded ??= new Set()).add(previous);
           this.#ids.add(event.id);
           return true;
         }

@@ -119,7 +119,8 @@ export class DeliveryQueue {
   #readyCount = 0;
   /** Set once the first ready has been fully handled (onReady settled, event delivered). */
   #readyDone = false;
-  readonly #waiters = new Set<Waiter>();
+  /** Made at the first wait. */
+  #waiters: Set<Waiter> | undefined;
 
   /** @param targets Where to deliver. */
   constructor(targets: DeliveryTargets) {
@@ -203,7 +204,7 @@ export class DeliveryQueue {
       const settle = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", abort);
-        this.#waiters.delete(waiter);
+        this.#waiters?.delete(waiter);
       };
       const waiter: Waiter = {
         resolve: () => {
@@ -218,7 +219,7 @@ export class DeliveryQueue {
       const abort = (): void => waiter.reject(signal?.reason);
       const timer = setTimeout(() => waiter.reject(timeoutError()), timeoutMs);
       signal?.addEventListener("abort", abort, { once: true });
-      this.#waiters.add(waiter);
+      (this.#waiters ??= new Set()).add(waiter);
     });
   }
 
@@ -228,7 +229,7 @@ export class DeliveryQueue {
    * @param error The rejection reason.
    */
   rejectWaiters(error: unknown): void {
-    for (const waiter of [...this.#waiters]) waiter.reject(error);
+    for (const waiter of [...this.#waiters ?? []]) waiter.reject(error);
   }
 
   /** Delivers queued items in order; pauses (keeping `#draining`) while an onReady is pending. */
@@ -304,7 +305,7 @@ export class DeliveryQueue {
     if (event) this.#deliver(event);
     if (!this.#readyDone) {
       this.#readyDone = true;
-      for (const waiter of [...this.#waiters]) waiter.resolve();
+      for (const waiter of [...this.#waiters ?? []]) waiter.resolve();
     }
   }
 

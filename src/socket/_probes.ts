@@ -31,7 +31,8 @@ interface Probe {
  * ```
  */
 export class Probes {
-  readonly #inFlight = new Set<Probe>();
+  /** Made at the first probe (a healthy socket never runs one). */
+  #inFlight: Set<Probe> | undefined;
 
   /**
    * Runs `work` with a signal that aborts after 5 s or on {@linkcode Probes.abortAll}.
@@ -47,7 +48,8 @@ export class Probes {
     );
     let markDone!: () => void;
     const probe: Probe = { controller, done: new Promise<void>((r) => (markDone = r)) };
-    this.#inFlight.add(probe);
+    const inFlight = this.#inFlight ??= new Set();
+    inFlight.add(probe);
     let stopWaiting = (): void => {};
     try {
       const pending = (async () => await work(controller.signal))();
@@ -63,7 +65,7 @@ export class Probes {
     } finally {
       stopWaiting();
       clearTimeout(timer);
-      void probe.done.then(() => this.#inFlight.delete(probe));
+      void probe.done.then(() => inFlight.delete(probe));
     }
   }
 
@@ -74,7 +76,7 @@ export class Probes {
    */
   abortAll(): Promise<void>[] {
     const waits: Promise<void>[] = [];
-    for (const probe of this.#inFlight) {
+    for (const probe of this.#inFlight ?? []) {
       probe.controller.abort(new DOMException("the client was stopped", "AbortError"));
       waits.push(probe.done);
     }

@@ -93,7 +93,14 @@ export function watchSocket(
     }
   };
   ws.addEventListener("open", () => guard(() => on.open(conn)));
-  ws.addEventListener("message", (ev) => guard(() => on.message(conn, ev as MessageEvent), ev));
+  // The per-frame path: no closure per frame.
+  ws.addEventListener("message", (ev) => {
+    try {
+      on.message(conn, ev as MessageEvent);
+    } catch (err) {
+      on.report(listenerError(err, ev));
+    }
+  });
   ws.addEventListener("error", (ev) => guard(() => on.error(ev as { message?: unknown })));
   const connectTimer = setTimeout(() => {
     if (conn.openedAt !== undefined) return;
