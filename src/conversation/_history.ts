@@ -149,6 +149,20 @@ export class History {
   }
 
   /**
+   * Part of the socket queue's record of delivered events (`DeliveredRecord`): the list keeps
+   * the id of every stored-kind event {@linkcode History.take} was handed, so the queue needs no
+   * second set of them.
+   */
+  covers(event: Event): boolean {
+    return isPersistedEvent(event);
+  }
+
+  /** The other part of that record: whether the list holds the event with this id. */
+  has(id: string): boolean {
+    return this.#events.has(id);
+  }
+
+  /**
    * The socket's `onReady`: the first load on the first ready; after a reconnect of the events
    * socket, a catch-up (its `since` resend can miss an event stamped before the newest one we
    * have, on servers before 1.58; later frames wait until it ends).

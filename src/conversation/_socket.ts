@@ -86,7 +86,7 @@ export async function connectEventSocket(options: EventSocketOptions): Promise<v
         options.onStopped(error);
       }
     },
-  });
+  }, history);
   options.opened(socket);
   socket.start();
   // `readyTimeoutMs` is a checked timer delay (`checkCreateOptions`), as `waitUntilReady` wants.

@@ -145,14 +145,14 @@ export function createCalls(options: CallsOptions): RestClient {
     // Manual redirects: the sender follows them itself, within the origin.
     const make = (signal: AbortSignal) =>
       new Request(url, { method, headers, body, signal, redirect: "manual" });
-    const { response, bytes, text } = await send(make, {
+    const { response, bytes, json } = await send(make, {
       method,
       origin,
       what,
       signal: init.signal,
       timeoutMs: override !== undefined ? Number(override) : options.timeoutMs,
       raw: parseAs !== "json",
-      text: parseAs === "json",
+      json: parseAs === "json",
     });
     if (!response.ok) {
       const secrets = typeof body === "string" ? secretStrings(init.body) : [];
@@ -162,9 +162,10 @@ export function createCalls(options: CallsOptions): RestClient {
     }
     if (parseAs === "stream") return { data: response.body, response };
     if (parseAs !== "json") return { data: await response[parseAs](), response };
-    if (text === undefined && bytes === undefined) return { data: undefined, response };
+    if (json) return { data: json.data, response };
+    if (bytes === undefined) return { data: undefined, response };
     try {
-      return { data: JSON.parse(text ?? decoder.decode(bytes)), response };
+      return { data: JSON.parse(decoder.decode(bytes)), response };
     } catch (err) {
       throw new ProtocolError(what, "the answer is not JSON", { cause: err });
     }

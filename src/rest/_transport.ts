@@ -123,8 +123,9 @@ export interface Answer {
   response: Response;
   /** The body the transport read, if it read one as bytes. */
   bytes: Uint8Array | undefined;
-  /** The 2xx body as text, when the call asked for it ({@linkcode SendOptions.text}). */
-  text?: string | undefined;
+  /** The 2xx body parsed, when the call asked for it ({@linkcode SendOptions.json}) and the
+   * transport read it so. */
+  json?: { data: unknown };
 }
 
 /**
@@ -155,9 +156,10 @@ export interface SendOptions {
   raw: boolean;
   /**
    * Whether a 2xx body that says it fits (`content-length` at most `maxResponseBytes`, not
-   * compressed) comes back as `text` (one native read and decode) rather than as bytes.
+   * compressed) comes back parsed as JSON (`json`: one native read and parse, no string of the
+   * whole body in between) rather than as bytes.
    */
-  text?: boolean;
+  json?: boolean;
 }
 
 /**
@@ -260,19 +262,19 @@ export function createSender(options: TransportOptions): Sender {
     // is read whole up to maxResponseBytes. Both are covered by the timeout and the caller's
     // signal. Raw answers (file downloads) stream through unlimited, and the timer is cleared
     // when they end.
-    if (response.ok && !raw && how.text && fitsAsDeclared(headers, maxResponseBytes)) {
-      let text: string;
+    if (response.ok && !raw && how.json && fitsAsDeclared(headers, maxResponseBytes)) {
+      // The declared length is not 0 (see above): a body that does not parse is not JSON.
+      let data: unknown;
       try {
-        text = await response.text();
+        data = await response.json();
       } catch (err) {
-        throw failure(err);
+        throw err instanceof SyntaxError
+          ? new ProtocolError(what, "the answer is not JSON", { cause: err })
+          : failure(err);
       } finally {
         cleanup();
       }
-      if (text === "" && json) {
-        throw new ProtocolError(what, `a ${response.status} answer with a JSON type has no body`);
-      }
-      return { response, bytes: undefined, text };
+      return { response, bytes: undefined, json: { data } };
     }
     if (!response.ok || !raw) {
       let bytes: Uint8Array;

@@ -79,6 +79,30 @@ export interface DeliveryTargets {
   readonly report: (error: RemoteHandsError) => void;
   /** Whether the client was stopped (not by a fatal close): what is queued is dropped. */
   readonly dropping: () => boolean;
+  /**
+   * The record of what `callback` was handed, when its side keeps one (a conversation's events
+   * list): for the events it `covers`, the queue asks `has` whether a replayed stored event was
+   * delivered instead of keeping a second set of ids. Without it the queue keeps the ids.
+   */
+  readonly delivered?: DeliveredRecord | undefined;
+}
+
+/**
+ * See {@linkcode DeliveryTargets.delivered}.
+ *
+ * @example
+ * ```ts
+ * import type { DeliveredRecord } from "./_delivery_queue.ts";
+ * const ids = new Set(["e1"]);
+ * const record: DeliveredRecord = { covers: () => true, has: (id) => ids.has(id) };
+ * if (!record.has("e1")) throw new Error();
+ * ```
+ */
+export interface DeliveredRecord {
+  /** Whether the record keeps this event's id once the callback was handed it. */
+  covers(event: Event): boolean;
+  /** Whether the event with this id was handed to the callback (or is known there). */
+  has(id: string): boolean;
 }
 
 interface Waiter {
@@ -113,8 +137,9 @@ export class DeliveryQueue {
   readonly #queue: QueueItem[] = [];
   #draining = false;
   #lastSeq: number | undefined;
-  /** Ids of the stored events delivered so far (session socket), to tell duplicates apart. */
-  readonly #durableIds = new Set<string>();
+  /** Ids of the stored events delivered so far (session socket), to tell duplicates apart, but
+   * those the targets' record covers. */
+  #durableIds: Set<string> | undefined;
   /** Connections that have become ready (counted when their state event is seen). */
   #readyCount = 0;
   /** Set once the first ready has been fully handled (onReady settled, event delivered). */
@@ -314,8 +339,12 @@ export class DeliveryQueue {
     // Servers before 1.58 can send seq n+1 before seq n: a lower seq is only a duplicate when
     // its event was already delivered (a replay overlapping what came live).
     const last = this.#lastSeq;
-    if (last !== undefined && seq <= last && this.#durableIds.has(event.id)) return;
-    this.#durableIds.add(event.id);
+    const record = this.#targets.delivered;
+    const own = record === undefined || !record.covers(event);
+    if (last !== undefined && seq <= last) {
+      if (own ? this.#durableIds?.has(event.id) : record.has(event.id)) return;
+    }
+    if (own) (this.#durableIds ??= new Set()).add(event.id);
     if (last === undefined || seq > last) this.#lastSeq = seq;
     this.#deliver(event, seq);
   }

@@ -25,7 +25,7 @@ import {
   TooLargeWatch,
 } from "./_close_policy.ts";
 import { callHook, closeDetails, ConnectionStates } from "./_connection_state.ts";
-import { DeliveryQueue } from "./_delivery_queue.ts";
+import { DeliveryQueue, type DeliveryTargets } from "./_delivery_queue.ts";
 import { byteLength, describeError } from "./_describe.ts";
 import { Probes } from "./_probes.ts";
 import { resumeQuery } from "./_resume.ts";
@@ -59,7 +59,8 @@ export interface ReconnectingSocketOptions extends
   Pick<
     WebSocketCallbackClientOptions,
     "conversationId" | "callback" | "onError" | "onReady" | "resumeAfter" | "onProtocolChange"
-  > {
+  >,
+  Pick<DeliveryTargets, "delivered"> {
   readonly onConnectionChange: WebSocketCallbackClientOptions["onConnectionChange"];
   /** The normalized host. */
   readonly base: string;
@@ -119,6 +120,7 @@ export class ReconnectingSocket {
       onReady: options.onReady,
       report: (error) => this.#report(error),
       dropping: () => this.#stopped && !this.#fatal,
+      delivered: options.delivered,
     });
     this.#listeners = {
       open: (conn) => this.#onOpen(conn),

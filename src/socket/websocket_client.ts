@@ -19,6 +19,7 @@
 import { MAX_TIMER_MS } from "../_checks.ts";
 import { normalizeHost } from "../rest/client.ts";
 import { describeValue } from "./_describe.ts";
+import type { DeliveredRecord } from "./_delivery_queue.ts";
 import { ReconnectingSocket } from "./_reconnecting_socket.ts";
 import { resolveReconnect } from "./reconnect.ts";
 import type { CloseInfo, WaitUntilReadyOptions, WebSocketCallbackClientOptions } from "./types.ts";
@@ -236,6 +237,8 @@ export class WebSocketCallbackClient {
  * what the class's constructor does, for code of this library that needs no public face.
  *
  * @param options The client's options.
+ * @param delivered The record of delivered events the callback's side keeps, if any (see
+ * `DeliveryTargets.delivered`).
  * @returns The engine (call `start()` on it to connect).
  * @throws {TypeError} For a host that is not an http(s) URL, an empty conversation id, no
  * WebSocket constructor or an unknown protocol.
@@ -253,6 +256,7 @@ export class WebSocketCallbackClient {
  */
 export function openReconnectingSocket(
   options: WebSocketCallbackClientOptions,
+  delivered?: DeliveredRecord,
 ): ReconnectingSocket {
   const base = normalizeHost(options.host);
   if (typeof options.conversationId !== "string" || options.conversationId === "") {
@@ -288,5 +292,6 @@ export function openReconnectingSocket(
     resumeAfter: options.resumeAfter,
     WebSocket: Ctor,
     reconnect: resolveReconnect(options.reconnect),
+    delivered,
   });
 }

@@ -145,6 +145,23 @@ test("the library's calls: a body that is not JSON, or an empty JSON one, is a P
   assert.match(empty.message, /has no body/);
 });
 
+test("the library's calls: an answer that declares its length is parsed in one read; not JSON is a ProtocolError", async () => {
+  const good = JSON.stringify({ items: [{ id: "e1" }], next_page_id: null });
+  const { leanRest } = both((request) => {
+    const text = new URL(request.url).pathname.endsWith("/count") ? "<html>" : good;
+    const length = String(new TextEncoder().encode(text).byteLength);
+    return new Response(text, {
+      headers: { "content-type": "application/json", "content-length": length },
+    });
+  });
+  const { data } = await leanRest.GET("/api/conversations/search");
+  assert.deepEqual(data, { items: [{ id: "e1" }], next_page_id: null });
+  const notJson = await leanRest.GET("/api/conversations/count").catch((err: unknown) => err);
+  assert.ok(notJson instanceof ProtocolError);
+  assert.match(notJson.message, /GET \/prefix\/api\/conversations\/count.*not JSON/);
+  assert.ok(notJson.cause instanceof SyntaxError);
+});
+
 test("the library's calls: an answer without a length is read in pieces and parsed the same", async () => {
   const text = JSON.stringify({ items: [{ id: "e1" }], next_page_id: null });
   const { leanRest } = both(() => {

@@ -132,6 +132,31 @@ test("a stored event moves the cursor; a lower seq is a duplicate only once its 
   assert.equal(queue.lastSeq, 2);
 });
 
+test("with the callback side's record, a replayed stored event it holds is dropped and the queue keeps no ids of its own", () => {
+  const held = new Set<string>(["r0"]); // r0: read from the log over REST, never on the socket
+  const asked: string[] = [];
+  const { queue, log } = recorder({
+    callback: (e, seq) => {
+      log.push(`event:${e.id}@${seq}`);
+      if (e.kind === "MessageEvent") held.add(e.id); // what a conversation's list does
+    },
+    delivered: {
+      covers: (e) => e.kind === "MessageEvent",
+      has: (id) => (asked.push(id), held.has(id)),
+    },
+  });
+  const conn = session();
+  queue.push({ conn, event: event("e2"), seq: 2 });
+  queue.push({ conn, event: event("e1"), seq: 1 }); // before 1.58: n + 1 can come before n
+  queue.push({ conn, event: event("e2"), seq: 2 }); // replay overlap: the record holds it
+  queue.push({ conn, event: event("r0"), seq: 0 }); // held already: not handed again
+  queue.push({ conn, event: event("x", "PauseEvent"), seq: 3 }); // not covered: own ids
+  queue.push({ conn, event: event("x", "PauseEvent"), seq: 3 });
+  assert.deepEqual(log, ["event:e2@2", "event:e1@1", "event:x@3"]);
+  assert.deepEqual(asked, ["e1", "e2", "r0"]); // asked only for a seq at or below the cursor
+  assert.equal(queue.lastSeq, 3);
+});
+
 test("an error with seq moves the cursor past the bad stored event", () => {
   const { queue, log } = recorder();
   queue.push({ conn: session(), error: new RemoteHandsError("bad"), seq: 5 });
