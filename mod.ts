@@ -63,6 +63,15 @@ export type {
   WaitUntilIdleOptions,
 } from "./src/conversation/types.ts";
 export type { StuckDetectionThresholds } from "./src/conversation/types.ts";
+export type { EventCursor } from "./src/conversation/cursor.ts";
+
+// Event streams for web pages and other HTTP readers: SSE or NDJSON, resumable by cursor.
+export type { EventStreamFormat } from "./src/bridge/types.ts";
+export { toEventStream, type ToEventStreamOptions } from "./src/bridge/to_event_stream.ts";
+export {
+  eventStreamResponse,
+  type EventStreamResponseOptions,
+} from "./src/bridge/event_stream_response.ts";
 export {
   type ClientTool,
   clientTool,

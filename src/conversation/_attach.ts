@@ -239,7 +239,7 @@ export function attachedOptions(
     readonly max_iterations?: unknown;
     readonly client_tools?: unknown;
   },
-): RemoteConversationOptions {
+): RemoteConversationOptions & Pick<RemoteConversationAttachOptions, "after"> {
   const server: unknown = info.agent;
   if (options.agent === undefined && !isObject(server)) {
     throw new ProtocolError(

@@ -20,8 +20,10 @@ import { ClientToolRunner } from "./_client_tools.ts";
 import { closedWhileWaiting, throughToolResults } from "./_tool_rounds.ts";
 import { Delivery } from "./_delivery.ts";
 import { History } from "./_history.ts";
+import { type ConversationParts, registerParts } from "./_parts.ts";
 import { RunController } from "./_run_controller.ts";
 import { connectEventSocket } from "./_socket.ts";
+import type { EventCursor } from "./cursor.ts";
 import { RemoteEventsList } from "./events_list.ts";
 import { RemoteState } from "./remote_state.ts";
 import type {
@@ -31,20 +33,6 @@ import type {
   RunOptions,
   WaitUntilIdleOptions,
 } from "./types.ts";
-
-/** What the operations of a conversation work with. */
-export interface ConversationParts {
-  /** The server connection (REST, socket, fetch). */
-  readonly connection: Connection;
-  /** The conversation id. */
-  readonly id: string;
-  /** The events list the conversation fills. */
-  readonly events: RemoteEventsList;
-  /** History and catch-up. */
-  readonly history: History;
-  /** Callbacks, visualizer, iterators and error reports. */
-  readonly delivery: Delivery;
-}
 
 /**
  * The lifecycle of a conversation; see {@linkcode RemoteConversation}, its only subclass.
@@ -83,7 +71,7 @@ export abstract class ConversationBase implements AsyncDisposable {
    * @param info The server's answer about the conversation.
    */
   protected constructor(
-    options: RemoteConversationOptions,
+    options: RemoteConversationOptions & { readonly after?: EventCursor },
     connection: Connection,
     info: ConversationInfo & { id: string },
   ) {
@@ -109,13 +97,15 @@ export abstract class ConversationBase implements AsyncDisposable {
       deliver: (event) => delivery.deliver(event),
       closing: this.#closing.signal,
       loadHistory: options.loadHistory ?? true,
+      after: options.after,
     });
     this.#runs = new RunController({
       ...shared,
       history,
       socketUp: () => this.#socket?.connected === true,
     });
-    this.#parts = { connection, id, events, history, delivery };
+    this.#parts = { connection, id, events, history, delivery, state };
+    registerParts(this, this.#parts);
     // Inspected forms show the agent with its secrets (LLM api_key, ...) redacted.
     inspectAs(this, (...args) => {
       const inspect = args.find((a): a is (value: unknown) => string => typeof a === "function");
@@ -169,6 +159,16 @@ export abstract class ConversationBase implements AsyncDisposable {
   /** The conversation id. */
   get id(): string {
     return this.#parts.id;
+  }
+
+  /**
+   * Where this conversation's events stand: the position after the last stored event it has
+   * (delivered or loaded), or undefined before the socket is ready on an empty log. Pass it as
+   * `after` to {@linkcode RemoteConversation.attach} to get every stored event after it, in
+   * another process too. See {@linkcode EventCursor}.
+   */
+  get cursor(): EventCursor | undefined {
+    return this.#parts.history.cursor;
   }
 
   /**

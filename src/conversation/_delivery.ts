@@ -158,6 +158,11 @@ export class Delivery {
     });
   }
 
+  /** Calls `handler` with every event delivered from now on; returns its removal. */
+  listenAll(handler: (event: Event) => void): () => void {
+    return this.#subscribers.listen(handler);
+  }
+
   /** Ends every iterator (after their buffers) and drops every listener. */
   close(): void {
     this.#subscribers.close();

@@ -17,6 +17,7 @@
 import { RemoteHandsError } from "../errors.ts";
 import type { Event } from "../events/kinds.ts";
 import { isPersistedEvent } from "../events/helpers.ts";
+import { type EventCursor, formatCursor, parseCursor, timeCursor } from "./cursor.ts";
 import { parseOwnedEvent } from "../events/parse.ts";
 import type { Connection } from "../rest/connection.ts";
 import { countEvents, readEventLog } from "../rest/events.ts";
@@ -57,6 +58,8 @@ export interface HistoryOptions {
    * what is stored from the subscription on; no page is read.
    */
   loadHistory?: boolean;
+  /** Resume after this cursor (as `loadHistory: false`, from the cursor on). */
+  after?: EventCursor | undefined;
 }
 
 /** What {@linkcode History.onReady} reads of the socket. */
@@ -123,6 +126,10 @@ export class History {
   readonly #liveOnly: boolean;
   /** `loadHistory: false`: how many events the log held at the subscription (not in the list). */
   #before = 0;
+  /** The seq of the newest stored event the list has or skipped (session socket). */
+  #seq: number | undefined;
+  /** Resuming by an events-socket cursor: its timestamp and the id of the event it names. */
+  #resume: { readonly timestamp: string; readonly id: string } | undefined;
 
   /** Creates the history of one conversation. */
   constructor(options: HistoryOptions) {
@@ -134,8 +141,37 @@ export class History {
     this.#deliver = options.deliver;
     this.#report = options.report;
     this.#closing = options.closing;
-    this.#liveOnly = options.loadHistory === false;
+    this.#liveOnly = options.loadHistory === false || options.after !== undefined;
+    const after = options.after === undefined ? undefined : parseCursor(options.after);
+    if (after && "seq" in after) this.#before = (this.#seq = after.seq) + 1;
+    else this.#resume = after;
     this.#writer.reconcile = (signal) => this.reconcile(signal);
+  }
+
+  /** The session socket's first `after_seq` when resuming by a seq cursor. */
+  get resumeSeq(): number | undefined {
+    return this.#resume ? undefined : this.#seq;
+  }
+
+  /** See `RemoteConversation.cursor`: the newest seq, else the list's newest stored event. */
+  get cursor(): EventCursor | undefined {
+    if (this.#seq !== undefined) return formatCursor({ seq: this.#seq });
+    const last = this.#events.at(-1);
+    return last ? timeCursor(last) : this.#resume && formatCursor(this.#resume);
+  }
+
+  /** The cursor after a stored `event` as it is delivered (called from a delivery listener). */
+  cursorOf(event: Event): EventCursor | undefined {
+    if (!isPersistedEvent(event)) return undefined;
+    return this.#seq !== undefined ? formatCursor({ seq: this.#seq }) : timeCursor(event);
+  }
+
+  /** The cursor after the list's event at `index` (its seq when placed by one). */
+  cursorAt(index: number): EventCursor | undefined {
+    const seq = this.#writer.seqAt(index);
+    if (seq >= 0) return formatCursor({ seq });
+    const event = this.#events.at(index);
+    return event && this.#seq === undefined ? timeCursor(event) : undefined;
   }
 
   /** Starts the first load: unless the socket is the events one, the log is paged at once. */
@@ -168,13 +204,28 @@ export class History {
    * have, on servers before 1.58; later frames wait until it ends).
    */
   async onReady(reconnect: boolean, socket: ReadySocket): Promise<void> {
+    const through = socket.protocol === "session" ? socket.lastSeq : undefined;
+    if (through !== undefined && through > (this.#seq ?? -2)) this.#seq = through;
     if (this.#liveOnly) {
-      // The session socket resumes after its sync's `through_seq` on its own; the events socket
-      // resends nothing while the list is empty (see `loadHistory`).
-      if (!reconnect && !this.#loaded) {
-        this.#loaded = true;
-        this.#before = socket.protocol === "session" && socket.lastSeq !== undefined
-          ? socket.lastSeq + 1
+      // The session socket resumes after its sync's `through_seq` (or the cursor) on its own;
+      // the events socket resends nothing while the list is empty (see `loadHistory`), or what
+      // came since the cursor's timestamp.
+      if (reconnect || this.#loaded) return;
+      this.#loaded = true;
+      const seq = this.resumeSeq;
+      if (seq !== undefined && socket.protocol === "events") {
+        // A seq cursor on the events socket (a fall back): the log after it, over REST.
+        const items = await this.#read(undefined, undefined, this.#loadSignal);
+        this.#parse(items, (event, index) => {
+          if (index > seq) this.take(event, index);
+        });
+      } else if (this.#resume) {
+        // A timestamp cursor: what is stored since, over REST (the socket's resend comes after
+        // ready, and the session socket has no resend by time); its own event is skipped.
+        this.#takeAll(await this.#read(this.#resume.timestamp, undefined, this.#loadSignal), false);
+      } else if (seq === undefined) {
+        this.#before = through !== undefined
+          ? through + 1
           : await countEvents(this.#connection, this.#id, { signal: this.#loadSignal })
             .catch(() => undefined) ?? 0;
       }
@@ -215,7 +266,7 @@ export class History {
   /** What the events socket resends on a reconnect: nothing before the first load, then
    * everything since the list's newest event. */
   resumeAfter(): string | null | undefined {
-    if (this.#liveOnly) return this.#events.lastTimestamp ?? null;
+    if (this.#liveOnly) return this.#events.lastTimestamp ?? this.#resume?.timestamp ?? null;
     return this.#loaded ? this.#events.lastTimestamp : null;
   }
 
@@ -241,7 +292,9 @@ export class History {
    * later arrives stored, it is placed and not delivered again.
    */
   take(event: Event, seq = -1, transient = false, after?: string | null): void {
-    if (this.#isNew(event, seq, after, transient)) this.#deliver(event);
+    if (!this.#isNew(event, seq, after, transient)) return;
+    if (seq >= 0 && seq > (this.#seq ?? -1)) this.#seq = seq;
+    this.#deliver(event);
   }
 
   /**
@@ -283,6 +336,7 @@ export class History {
   /** The one rule: whether `event` is seen for the first time (see the module doc). */
   #isNew(event: Event, seq: number, after: string | null | undefined, transient: boolean): boolean {
     if (!isPersistedEvent(event)) return true;
+    if (event.id === this.#resume?.id) return false; // the one the cursor names, resent
     if (transient) {
       if (this.#events.has(event.id) || this.#unplaced?.has(event.id)) return false;
       this.#unplaced ??= new Set();

@@ -9,6 +9,7 @@ import { checkMs, UUID } from "../_checks.ts";
 import { policyToJSON } from "../confirmation_policy.ts";
 import { secretsPayload } from "../secrets.ts";
 import type { Message, SendMessageRequest } from "../types.ts";
+import { parseCursor } from "./cursor.ts";
 import type { RemoteConversationAttachOptions } from "./operation_types.ts";
 import type { EventsOptions, RemoteConversationOptions } from "./types.ts";
 
@@ -129,6 +130,7 @@ export function checkAttachOptions(options: RemoteConversationAttachOptions): vo
     }
   }
   checkConnectOptions(options, what);
+  if (options.after !== undefined) parseCursor(options.after);
   options.signal?.throwIfAborted();
 }
 

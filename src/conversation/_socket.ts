@@ -71,7 +71,7 @@ export async function connectEventSocket(options: EventSocketOptions): Promise<v
     host: connection.baseUrl,
     conversationId: options.conversationId,
     protocol: options.protocol,
-    sessionReplay: "live",
+    sessionReplay: history.resumeSeq ?? "live",
     // `transient`: the session socket's frame type said the server did not store the event.
     callback: (event, seq, transient) => history.take(event, seq, transient === true),
     onReady: ({ reconnect }) => history.onReady(reconnect, socket),

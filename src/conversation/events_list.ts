@@ -32,6 +32,8 @@ export interface EventListWriter {
   /** How many stored events of the server's log the list stands for (ACP tool-call events a
    * later one replaced count too). */
   storedCount(): number;
+  /** The seq the event at `index` was placed with (-1: placed by timestamp, or no such index). */
+  seqAt(index: number): number;
   /** How much work the list has done so far: element writes, moves and sort comparisons (tests
    * check with it that adding stays near-linear). */
   work(): number;
@@ -149,6 +151,10 @@ export class RemoteEventsList implements Iterable<Event> {
     writers.set(this, {
       place: (event, seq, after) => this.#add(event, true, seq, after),
       storedCount: () => this.length + (this.#superseded?.size ?? 0),
+      seqAt: (index) => {
+        this.#settle();
+        return this.#seqs[index] ?? -1;
+      },
       work: () => this.#work,
     });
   }

@@ -6,6 +6,7 @@
  */
 
 import type { CallOptions } from "../rest/client.ts";
+import type { EventCursor } from "./cursor.ts";
 import type { RemoteConversationOptions } from "./types.ts";
 
 /**
@@ -89,4 +90,11 @@ export interface RemoteConversationAttachOptions extends
   conversationId: string;
   /** The agent; default: the server's copy. When given, its kind must be the server's. */
   agent?: RemoteConversationOptions["agent"];
+  /**
+   * Resume after this cursor ({@linkcode RemoteConversation.cursor}, or an event stream's id,
+   * perhaps saved by another process): no history is read; every stored event after it reaches
+   * the callbacks and `state.events` once, then the live ones. A cursor this client did not make
+   * is a TypeError.
+   */
+  after?: EventCursor;
 }

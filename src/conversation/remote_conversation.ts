@@ -66,7 +66,7 @@ export class RemoteConversation extends ConversationBase {
   readonly #options: RemoteConversationOptions;
 
   private constructor(
-    options: RemoteConversationOptions,
+    options: RemoteConversationOptions & Pick<RemoteConversationAttachOptions, "after">,
     connection: Connection,
     info: ConversationInfo & { id: string },
   ) {
@@ -125,7 +125,7 @@ export class RemoteConversation extends ConversationBase {
 
   /** Opens the conversation `info` describes: socket, history, then the secrets. */
   static async #open(
-    options: RemoteConversationOptions,
+    options: RemoteConversationOptions & Pick<RemoteConversationAttachOptions, "after">,
     connection: Connection,
     info: ConversationInfo & { id: string },
   ): Promise<RemoteConversation> {

@@ -68,7 +68,7 @@ export interface ReconnectingSocketOptions extends
   readonly protocol: "events" | "session";
   readonly auto: boolean;
   readonly apiKey: string | undefined;
-  readonly sessionReplay: "all" | "live";
+  readonly sessionReplay: "all" | "live" | number;
   readonly WebSocket: WebSocketConstructorLike;
   readonly fetch: (request: Request) => Promise<Response>;
   readonly reconnect: ResolvedReconnect;

@@ -32,7 +32,7 @@ export interface ResumeFacts {
   /** The resume cursor (session socket), if any. */
   readonly lastSeq: number | undefined;
   /** What the first session connection replays. */
-  readonly sessionReplay: "all" | "live";
+  readonly sessionReplay: "all" | "live" | number;
   /** The user's `resumeAfter` option (events socket). */
   readonly resumeAfter: (() => string | undefined | null) | undefined;
   /** Reports a throw of `resumeAfter` (then all events are resent). */
@@ -64,7 +64,12 @@ export function resumeQuery(
 ): { query: URLSearchParams; afterSeq: number | undefined } {
   const query = new URLSearchParams();
   const afterSeq = facts.protocol === "session"
-    ? facts.lastSeq ?? (facts.sessionReplay === "all" ? -1 : undefined)
+    ? facts.lastSeq ??
+      (facts.sessionReplay === "all"
+        ? -1
+        : typeof facts.sessionReplay === "number"
+        ? facts.sessionReplay
+        : undefined)
     : undefined;
   if (afterSeq !== undefined) {
     query.set("after_seq", String(afterSeq));

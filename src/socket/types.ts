@@ -159,10 +159,11 @@ export interface WebSocketCallbackClientOptions {
    */
   protocol?: SocketProtocol | undefined;
   /** Session socket only: what the first connection replays. `"all"` sends `after_seq=-1` (the
-   * whole stored history, before live events); `"live"` replays nothing. Reconnects always resume
-   * after the last stored event received. The connection is ready once the replay is done.
-   * @default {"live"} */
-  sessionReplay?: "all" | "live" | undefined;
+   * whole stored history, before live events); a seq N sends `after_seq=N` (the stored events
+   * after the one with seq N: resume where an earlier client stopped); `"live"` replays nothing.
+   * Reconnects always resume after the last stored event received. The connection is ready once
+   * the replay is done. @default {"live"} */
+  sessionReplay?: "all" | "live" | number | undefined;
   /** Called when `"auto"` falls back to the events socket. */
   onProtocolChange?: ((protocol: "events", reason: string) => void) | undefined;
   /** Called with every change of the connection state, in order: `"connecting"`, `"open"`,

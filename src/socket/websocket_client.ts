@@ -276,12 +276,23 @@ export function openReconnectingSocket(
       }`,
     );
   }
+  const replay = options.sessionReplay ?? "live";
+  if (
+    replay !== "all" && replay !== "live" &&
+    !(typeof replay === "number" && Number.isSafeInteger(replay) && replay >= -1)
+  ) {
+    throw new TypeError(
+      `Cannot open the event socket as 'sessionReplay' must be all, live or a seq (a whole number >= -1): current value is ${
+        describeValue(replay)
+      }`,
+    );
+  }
   return new ReconnectingSocket({
     base,
     conversationId: options.conversationId,
     protocol: protocol === "events" ? "events" : "session",
     auto: protocol === "auto",
-    sessionReplay: options.sessionReplay ?? "live",
+    sessionReplay: replay,
     onProtocolChange: options.onProtocolChange,
     onConnectionChange: options.onConnectionChange,
     fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
