@@ -48,6 +48,8 @@ export interface BundleSizes {
   ours: BundleSize;
   /** `{ RemoteConversation, RemoteWorkspace }` from `mod.ts`: the headline figure. */
   oursNamed: BundleSize;
+  /** `{ EventStreamReader }` from `browser.ts`: what a page that watches a stream pays. */
+  browserReader: BundleSize;
   /** `{ RemoteConversation, RemoteWorkspace }` from the official client. */
   officialNamed: BundleSize;
   /** The official client's whole default export. */
@@ -55,20 +57,28 @@ export interface BundleSizes {
   esbuild: string;
 }
 
-/** Measures the four bundles. */
+/** Measures the five bundles. */
 export async function bundleSizes(): Promise<BundleSizes> {
   try {
     const ours = await size(`export * from "./mod.ts";`);
     const oursNamed = await size(
       `export { RemoteConversation, RemoteWorkspace } from "./mod.ts";`,
     );
+    const browserReader = await size(`export { EventStreamReader } from "./browser.ts";`);
     const officialNamed = await size(
       `export { RemoteConversation, RemoteWorkspace } from "@openhands/typescript-client";`,
     );
     const officialDefault = await size(
       `import client from "@openhands/typescript-client";\nexport default client;`,
     );
-    return { ours, oursNamed, officialNamed, officialDefault, esbuild: esbuild.version };
+    return {
+      ours,
+      oursNamed,
+      browserReader,
+      officialNamed,
+      officialDefault,
+      esbuild: esbuild.version,
+    };
   } finally {
     await esbuild.stop();
   }

@@ -86,6 +86,8 @@ export interface Headline extends ScaleHeadline {
   bundle_gz_bytes: number;
   /** `{ RemoteConversation, RemoteWorkspace }`, minified and gzipped: the headline bundle. */
   bundle_named_gz_bytes: number;
+  /** `{ EventStreamReader }` of `browser.ts`, minified and gzipped (target 8,192). */
+  bundle_browser_reader_gz_bytes: number;
   heap_per_json_byte: number | null;
   ingest_cpu_vs_bare: number | null;
   ingest_cpu_vs_python: number | null;
@@ -129,6 +131,7 @@ export function headlineOf(
     coldstart_vs_python: round(ratio(cold("python")?.exitSeconds, cold("ours_deno")?.exitSeconds)),
     bundle_gz_bytes: m.bundles.ours.gzipBytes,
     bundle_named_gz_bytes: m.bundles.oursNamed.gzipBytes,
+    bundle_browser_reader_gz_bytes: m.bundles.browserReader.gzipBytes,
     heap_per_json_byte: m.memory ? round(Number(m.memory.heap_per_json_byte), 3) : null,
     // Same figures by another measure, for context.
     ingest_cpu_vs_bare: round(ratio(ing("bare_deno")?.cpuUsPerEvent, ours?.cpuUsPerEvent)),

@@ -96,6 +96,13 @@ export function headlineTable(h: Headline, bound: Bounds, scale?: ScaleResult): 
   );
   row("bundle_gz_bytes (all of mod.ts)", "", h.bundle_gz_bytes, null, "–");
   row(
+    "bundle_browser_reader_gz_bytes ({ EventStreamReader } of browser.ts)",
+    "≤ 8,192",
+    h.bundle_browser_reader_gz_bytes,
+    h.bundle_browser_reader_gz_bytes <= 8_192,
+    "–",
+  );
+  row(
     "heap_per_json_byte",
     "≤ 2",
     h.heap_per_json_byte,

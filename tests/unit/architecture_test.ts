@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { test } from "../support/test.ts";
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
-const ENTRY_POINTS = ["mod.ts", "visualizer.ts", "manager.ts"];
+const ENTRY_POINTS = ["mod.ts", "visualizer.ts", "manager.ts", "browser.ts"];
 const MAX_LINES = 400;
 
 /** Every `.ts` file under `dir` (relative to the repo root), sorted. */
