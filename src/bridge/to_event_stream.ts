@@ -32,7 +32,8 @@ export interface ToEventStreamOptions {
   format?: EventStreamFormat | undefined;
   /**
    * First a `full_state` snapshot of the cached state (a `ConversationStateUpdateEvent`, its id
-   * `state-<conversation id>`), so that a reader starts with the whole state. @default {true}
+   * `state-<conversation id>`), so that a reader starts with the whole state. Its cursor is where
+   * the events that follow start (none for a whole history). @default {true}
    */
   state?: boolean | undefined;
   /** Then the events already in `state.events`, each with its cursor. @default {true} */
@@ -92,7 +93,7 @@ export function toEventStream(
   if (heartbeatMs !== 0) checkPositive("heartbeatMs", heartbeatMs);
   const maxBuffer = options.maxBuffer ?? 10_000;
   checkPositive("maxBuffer", maxBuffer);
-  const { history, delivery, events: list, state, id } = parts;
+  const { history, delivery, events: list, state, id, after } = parts;
   /** The cursor of each delivered stored event, taken when it was delivered. */
   const cursors = new WeakMap<Event, EventCursor>();
   const stop = new AbortController();
@@ -118,7 +119,9 @@ export function toEventStream(
           key: "full_state",
           value: state.modelDump(),
         } as Event;
-        held += encodeEvent(format, snapshot, history.cursor);
+        // Its cursor says what the reader has once it got it: with the history still to come,
+        // only what the list starts after (a reader cut here must not skip that history).
+        held += encodeEvent(format, snapshot, options.history === false ? history.cursor : after);
       }
       if (options.history !== false) {
         const seen = list.slice();

@@ -104,7 +104,7 @@ export abstract class ConversationBase implements AsyncDisposable {
       history,
       socketUp: () => this.#socket?.connected === true,
     });
-    this.#parts = { connection, id, events, history, delivery, state };
+    this.#parts = { connection, id, events, history, delivery, state, after: options.after };
     registerParts(this, this.#parts);
     // Inspected forms show the agent with its secrets (LLM api_key, ...) redacted.
     inspectAs(this, (...args) => {

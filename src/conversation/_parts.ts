@@ -8,6 +8,7 @@
 
 import type { Connection } from "../rest/connection.ts";
 import type { Delivery } from "./_delivery.ts";
+import type { EventCursor } from "./cursor.ts";
 import type { History } from "./_history.ts";
 import type { RemoteEventsList } from "./events_list.ts";
 import type { RemoteState } from "./remote_state.ts";
@@ -33,6 +34,8 @@ export interface ConversationParts {
   readonly delivery: Delivery;
   /** The cached state. */
   readonly state: RemoteState;
+  /** The cursor it was attached after, if any: where its list starts. */
+  readonly after: EventCursor | undefined;
 }
 
 const registry = new WeakMap<object, ConversationParts>();

@@ -185,7 +185,11 @@ test("eventStreamResponse: resumes after Last-Event-ID with nothing lost or repe
   const ids = frames.filter((frame) => frame.startsWith("id: s:") && !frame.includes("full_state"))
     .map((frame) => (JSON.parse(frame.split("data: ")[1]!) as { id: string }).id);
   assert.deepEqual(ids, all.slice(cut));
-  assert.match(frames[0]!, /^id: s:\d+\ndata: \{"kind":"ConversationStateUpdateEvent"/);
+  // The snapshot's cursor is where the events after it start: the one the reader came back with.
+  assert.match(
+    frames[0]!,
+    new RegExp(`^id: s:${cut - 1}\ndata: \\{"kind":"ConversationStateUpdateEvent"`),
+  );
   assert.ok(!text.includes(stack.apiKey), "the session key is not in the stream");
 });
 
@@ -254,7 +258,8 @@ test("toEventStream: heartbeats keep an idle stream open; bad options are typed 
     assert.equal(done, false);
     chunks.push(decoder.decode(value));
   }
-  assert.match(chunks[0]!, /^id: s:\d+\ndata: /);
+  // The whole history follows the snapshot: it names no cursor (a reader cut there starts over).
+  assert.match(chunks[0]!, /^data: \{"kind":"ConversationStateUpdateEvent"/);
   await reader.cancel();
   assert.equal(conversation.closed, false); // the stream ends; the conversation is the caller's
 });

@@ -1,0 +1,32 @@
+/**
+ * The page's script: `@remote-hands/client/browser` bundled for browsers with esbuild (any
+ * bundler does; this is what `deno.ts` and `bun.ts` serve as `/reader.js`).
+ *
+ * @module
+ */
+
+import { dirname } from "node:path";
+import * as esbuild from "esbuild";
+
+const HERE = dirname(new URL(import.meta.url).pathname);
+
+/** Bundles the browser reader; resolves `@remote-hands/client/browser` as the examples do. */
+export async function readerScript(): Promise<string> {
+  const result = await esbuild.build({
+    stdin: {
+      contents: `export * from "@remote-hands/client/browser";`,
+      resolveDir: HERE,
+      loader: "ts",
+    },
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    write: false,
+    logLevel: "error",
+    tsconfig: `${HERE}/../tsconfig.json`,
+  });
+  await esbuild.stop();
+  return result.outputFiles![0]!.text;
+}
