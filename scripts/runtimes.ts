@@ -5,7 +5,8 @@
  *   deno task test:runtimes                 every check
  *   deno task test:runtimes browser edge    only those: keys bundle, node-global, node-ws,
  *                                           quick-start-node, node-types, browser,
- *                                           quick-start-browser, edge-global, edge-fetch (or the
+ *                                           quick-start-browser, edge-global, edge-fetch,
+ *                                           web-deno, web-bun, web-workerd, web-chromium (or the
  *                                           part before a dash); the bundle is always built
  *
  * The quick-start checks run the README's quick start as written (its settings replaced by the
@@ -174,7 +175,7 @@ async function main(args: string[]): Promise<number> {
 
   await ensureNpmPackages(setup);
   let chromiumProblem: string | undefined;
-  if (selected("browser") || selected("quick-start-browser")) {
+  if (selected("browser") || selected("quick-start-browser") || selected("web-chromium")) {
     try {
       await ensureChromium(setup);
     } catch (err) {
@@ -183,7 +184,7 @@ async function main(args: string[]): Promise<number> {
     }
   }
   let workerdProblem: string | undefined;
-  if (selected("edge-global") || selected("edge-fetch")) {
+  if (selected("edge-global") || selected("edge-fetch") || selected("web-workerd")) {
     try {
       await ensureWorkerd(setup);
     } catch (err) {
@@ -273,6 +274,28 @@ async function main(args: string[]): Promise<number> {
         await workerd?.stop();
       }
     }
+    // The web view example (examples/web): the app three ways, then the page in Chromium.
+    const web = await import("../tests/runtimes/web.ts");
+    for (const variant of ["deno", "bun", "workerd"] as const) {
+      await check(`web-${variant}`, `web view app (${variant})`, async (log) => {
+        if (variant === "workerd" && workerdProblem) throw new Error(workerdProblem);
+        const app = await web.startWebApp(variant, stack.info, log);
+        try {
+          return await web.checkWebApp(app, stack.info, log);
+        } finally {
+          await app.stop();
+        }
+      });
+    }
+    await check("web-chromium", "web view page (Chromium: reload and cut mid-run)", async (log) => {
+      if (chromiumProblem) throw new Error(chromiumProblem);
+      const app = await web.startWebApp("deno", stack.info, log);
+      try {
+        return await web.testWebView(app, stack.info, log);
+      } finally {
+        await app.stop();
+      }
+    });
   } finally {
     await stack.stop();
   }
