@@ -237,7 +237,30 @@ export async function checkWebApp(
       ms.toFixed(0)
     } ms`,
   );
-  return `${want.length} events over SSE equal to the server's log, no key`;
+  // A reader that comes back with Last-Event-ID gets exactly what follows it.
+  const cut = 5;
+  const again = await fetch(`${app.url}/api/conversations/${id}/events`, {
+    headers: { "last-event-id": `s:${cut - 1}` },
+  });
+  const resumedReader = again.body!.getReader();
+  let resumed = "";
+  while (!resumed.includes(`"id":"${want.at(-1)}"`)) {
+    if (Date.now() > deadline) throw new Error("the resumed stream lacks events of the log");
+    const { done, value } = await resumedReader.read();
+    if (done) break;
+    resumed += decoder.decode(value, { stream: true });
+  }
+  await resumedReader.cancel();
+  const after = resumed.split("\n\n").filter((f) => /^id: s:\d+\n/.test(f))
+    .map((f) => JSON.parse(f.slice(f.indexOf("data: ") + 6)) as { id: string; key?: string })
+    .filter((e) => e.key !== "full_state").map((e) => e.id);
+  if (JSON.stringify(after) !== JSON.stringify(want.slice(cut))) {
+    throw new Error(
+      `after Last-Event-ID s:${cut - 1}: ${after.join()}, not ${want.slice(cut).join()}`,
+    );
+  }
+  return `${want.length} events over SSE equal to the server's log, no key; ` +
+    `Last-Event-ID resume: the ${after.length} after it, once`;
 }
 
 /** The page in Chromium: a run, a reload and a cut in the middle, the list equal to the log. */
@@ -269,7 +292,7 @@ export async function testWebView(
       (globalThis as unknown as { reader?: { connected: boolean } }).reader?.connected === true
     );
     const before = await count();
-    await page.fill("input[name=text]", `${MARKER(10, 250)} count slowly`);
+    await page.fill("input[name=text]", `${MARKER(16, 250)} count slowly`);
     await page.click("button");
     await page.waitForFunction(
       (n) => (globalThis as unknown as { reader: { events: unknown[] } }).reader.events.length >= n,
@@ -288,6 +311,9 @@ export async function testWebView(
       { timeout: 60_000 },
     );
     log(`cut (the app restarts) at ${await count()} events`);
+    if ((await status(stack, id)) === "finished") {
+      throw new Error("the run was over before the cut: the check must cut it mid-run");
+    }
     await app.restart();
     const deadline = Date.now() + 90_000;
     while ((await status(stack, id)) !== "finished") {
