@@ -10,8 +10,9 @@
 import { RemoteHandsError } from "../errors.ts";
 import type { Event, EventOfKind, KnownEventKind } from "../events/kinds.ts";
 import { checkEventsOptions, checkListener } from "./_options.ts";
+import { indexAfter, parseCursor } from "./cursor.ts";
 import { EventHub } from "./event_stream.ts";
-import type { RemoteEventsList } from "./events_list.ts";
+import { listWriterOf, type RemoteEventsList } from "./events_list.ts";
 import type { RemoteState } from "./remote_state.ts";
 import type {
   ConversationCallback,
@@ -138,12 +139,14 @@ export class Delivery {
   /** `events()`: an async iterator over the history when asked (a snapshot of `list`), then
    * every event delivered from now on. Checks the options first. */
   stream(options: EventsOptions, list: RemoteEventsList): AsyncIterableIterator<Event> {
-    const { signal, history, maxBuffer } = checkEventsOptions(options);
-    return this.#subscribers.stream({
-      signal,
-      maxBuffer,
-      initial: history ? list.slice() : undefined,
-    });
+    const { signal, history, maxBuffer, after } = checkEventsOptions(options);
+    let initial: Event[] | undefined = history ? list.slice() : undefined;
+    if (after !== undefined) {
+      const all = list.slice();
+      const seqAt = listWriterOf(list).seqAt;
+      initial = all.slice(indexAfter(all, seqAt, parseCursor(after)));
+    }
+    return this.#subscribers.stream({ signal, maxBuffer, initial });
   }
 
   /** `onEvent()`: calls `handler` with every event of one kind delivered from now on; returns

@@ -288,7 +288,8 @@ export function isObject(value: unknown): boolean {
  *
  * @param options What the caller passed.
  * @returns The same options.
- * @throws {TypeError} When the options are not an object or `signal` is not an AbortSignal.
+ * @throws {TypeError} When the options are not an object, `signal` is not an AbortSignal or
+ * `after` is not a cursor of this client.
  * @throws {RangeError} When `maxBuffer` is not a positive whole number.
  *
  * @example
@@ -305,6 +306,7 @@ export function checkEventsOptions(options: EventsOptions): EventsOptions {
     throw new TypeError("Cannot iterate events as 'signal' must be an AbortSignal");
   }
   checkPositive("maxBuffer", options.maxBuffer);
+  if (options.after !== undefined) parseCursor(options.after);
   return options;
 }
 

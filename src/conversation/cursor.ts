@@ -84,6 +84,37 @@ export function timeCursor(
 }
 
 /**
+ * Where the events after `at` start in a list: the first placed with a higher seq, or the one
+ * after the event a timestamp cursor names (else the first with a later timestamp).
+ *
+ * @param events The list, in order.
+ * @param seqAt The seq each was placed with (-1: unknown).
+ * @param at The position.
+ * @returns The index (the length when nothing is after it).
+ * @example
+ * ```ts
+ * import { indexAfter } from "./cursor.ts";
+ * const events = [{ id: "a", timestamp: "1" }, { id: "b", timestamp: "2" }];
+ * if (indexAfter(events, (i) => i, { seq: 0 }) !== 1) throw new Error();
+ * if (indexAfter(events, () => -1, { timestamp: "1", id: "a" }) !== 1) throw new Error();
+ * ```
+ */
+export function indexAfter(
+  events: readonly { readonly id: string; readonly timestamp: string }[],
+  seqAt: (index: number) => number,
+  at: ParsedCursor,
+): number {
+  if ("seq" in at) {
+    for (let i = 0; i < events.length; i++) if (seqAt(i) > at.seq) return i;
+    return events.length;
+  }
+  const named = events.findIndex((event) => event.id === at.id);
+  if (named >= 0) return named + 1;
+  const later = events.findIndex((event) => event.timestamp > at.timestamp);
+  return later < 0 ? events.length : later;
+}
+
+/**
  * Reads a cursor this client made; anything else is a `TypeError` that quotes none of it (it may
  * come from a request header).
  *

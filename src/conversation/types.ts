@@ -339,6 +339,8 @@ export interface EventsOptions {
   signal?: AbortSignal;
   /** First yield the events already in `state.events` (a snapshot taken at the call). @default {false} */
   history?: boolean;
+  /** First yield those of them after this cursor (`conversation.cursor`), even without `history`. */
+  after?: string;
   /**
    * Most unread live events to buffer. Unset: unbounded (a stalled consumer holds every event in
    * memory). Past the limit the iterator stops receiving, yields what it buffered, then throws

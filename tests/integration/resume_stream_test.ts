@@ -263,3 +263,28 @@ test("toEventStream: heartbeats keep an idle stream open; bad options are typed 
   await reader.cancel();
   assert.equal(conversation.closed, false); // the stream ends; the conversation is the caller's
 });
+
+for (const socketProtocol of ["session", "events"] as const) {
+  test(`events({ after }) (${socketProtocol} socket): the held events after the cursor, then the live ones`, async () => {
+    const id = await conversationWithARun(`ea-${socketProtocol}`);
+    await using conversation = await RemoteConversation.attach({
+      conversationId: id,
+      workspace,
+      socketProtocol,
+    });
+    const held = [...conversation.state.events];
+    const third = held[2]!;
+    const cursor = socketProtocol === "session" ? "s:2" : `t:${third.timestamp}/${third.id}`;
+    const iterator = conversation.events({ after: cursor });
+    const got: string[] = [];
+    for (let i = 3; i < held.length; i++) got.push((await iterator.next()).value!.id);
+    assert.deepEqual(got, held.slice(3).map((event) => event.id));
+    await conversation.sendMessage(`${marker("terminal", { id: uniqueId("ea2") })} live`);
+    const live = (await iterator.next()).value!;
+    assert.ok(!held.some((event) => event.id === live.id), "then a live event");
+    assert.equal(conversation.cursor === undefined, false);
+    await iterator.return!();
+    assert.throws(() => conversation.events({ after: "s:x" }), TypeError);
+    assert.equal(await conversation.run({ timeoutMs: 60_000 }), "finished");
+  });
+}
