@@ -7,8 +7,7 @@
  */
 
 import process from "node:process";
-import { apiKey, host, llm, workingDir } from "../_env.ts";
-import { readerScript } from "./_reader_script.ts";
+import { configFromEnv } from "./_config.ts";
 import { webApp } from "./app.ts";
 
 declare const Bun: {
@@ -20,13 +19,7 @@ declare const Bun: {
   }): unknown;
 };
 
-const handler = webApp({
-  host,
-  apiKey,
-  workingDir,
-  agent: { kind: "Agent", llm, tools: [{ name: "terminal" }] },
-  readerScript: await readerScript(),
-});
+const handler = webApp(await configFromEnv());
 const port = Number(process.env.PORT ?? 8787);
 // idleTimeout 0: an event stream may stay quiet longer than Bun's default 10 s between heartbeats.
 Bun.serve({ hostname: "127.0.0.1", port, idleTimeout: 0, fetch: handler });

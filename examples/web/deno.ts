@@ -7,17 +7,10 @@
  */
 
 import process from "node:process";
-import { apiKey, host, llm, workingDir } from "../_env.ts";
-import { readerScript } from "./_reader_script.ts";
+import { configFromEnv } from "./_config.ts";
 import { webApp } from "./app.ts";
 
-const handler = webApp({
-  host,
-  apiKey,
-  workingDir,
-  agent: { kind: "Agent", llm, tools: [{ name: "terminal" }] },
-  readerScript: await readerScript(),
-});
+const handler = webApp(await configFromEnv());
 const port = Number(process.env.PORT ?? 8787);
 Deno.serve(
   { hostname: "127.0.0.1", port, onListen: () => console.log(`listening on ${port}`) },

@@ -140,11 +140,9 @@ export class Delivery {
    * every event delivered from now on. Checks the options first. */
   stream(options: EventsOptions, list: RemoteEventsList): AsyncIterableIterator<Event> {
     const { signal, history, maxBuffer, after } = checkEventsOptions(options);
-    let initial: Event[] | undefined = history ? list.slice() : undefined;
-    if (after !== undefined) {
-      const all = list.slice();
-      const seqAt = listWriterOf(list).seqAt;
-      initial = all.slice(indexAfter(all, seqAt, parseCursor(after)));
+    let initial = history || after !== undefined ? list.slice() : undefined;
+    if (initial && after !== undefined) {
+      initial = initial.slice(indexAfter(initial, listWriterOf(list).seqAt, parseCursor(after)));
     }
     return this.#subscribers.stream({ signal, maxBuffer, initial });
   }

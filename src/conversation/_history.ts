@@ -128,8 +128,10 @@ export class History {
   #before = 0;
   /** The seq of the newest stored event the list has or skipped (session socket). */
   #seq: number | undefined;
+  /** Resuming by a seq cursor: its seq (the session socket's first `after_seq`). */
+  readonly #resumeSeq: number | undefined;
   /** Resuming by an events-socket cursor: its timestamp and the id of the event it names. */
-  #resume: { readonly timestamp: string; readonly id: string } | undefined;
+  readonly #resume: { readonly timestamp: string; readonly id: string } | undefined;
 
   /** Creates the history of one conversation. */
   constructor(options: HistoryOptions) {
@@ -143,14 +145,14 @@ export class History {
     this.#closing = options.closing;
     this.#liveOnly = options.loadHistory === false || options.after !== undefined;
     const after = options.after === undefined ? undefined : parseCursor(options.after);
-    if (after && "seq" in after) this.#before = (this.#seq = after.seq) + 1;
+    if (after && "seq" in after) this.#before = (this.#seq = this.#resumeSeq = after.seq) + 1;
     else this.#resume = after;
     this.#writer.reconcile = (signal) => this.reconcile(signal);
   }
 
   /** The session socket's first `after_seq` when resuming by a seq cursor. */
   get resumeSeq(): number | undefined {
-    return this.#resume ? undefined : this.#seq;
+    return this.#resumeSeq;
   }
 
   /** See `RemoteConversation.cursor`: the newest seq, else the list's newest stored event. */
@@ -212,7 +214,7 @@ export class History {
       // came since the cursor's timestamp.
       if (reconnect || this.#loaded) return;
       this.#loaded = true;
-      const seq = this.resumeSeq;
+      const seq = this.#resumeSeq;
       if (seq !== undefined && socket.protocol === "events") {
         // A seq cursor on the events socket (a fall back): the log after it, over REST.
         const items = await this.#read(undefined, undefined, this.#loadSignal);

@@ -41,7 +41,17 @@ export const WORKERD_BIN: string = join(WORKERD_DIR, "node_modules", ".bin", "wo
 /** Which WebSocket the Worker uses: workerd's `new WebSocket()` or the fetch-upgrade adapter. */
 export type EdgeSocket = "global" | "fetch";
 
-function capnpConfig(port: number): string {
+/**
+ * The workerd config of a Worker `worker.js` on `127.0.0.1:port` that may reach loopback only.
+ *
+ * @param port The port it listens on.
+ * @param bindings Its bindings, each a capnp binding entry, e.g. `(name = "X", text = "v")`.
+ * @returns The config's text.
+ */
+export function capnpConfig(port: number, bindings: readonly string[] = []): string {
+  const bound = bindings.length === 0
+    ? ""
+    : `  bindings = [\n    ${bindings.join(",\n    ")},\n  ],\n`;
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -56,7 +66,7 @@ const worker :Workerd.Worker = (
   modules = [(name = "worker.js", esModule = embed "worker.js")],
   compatibilityDate = "${COMPATIBILITY_DATE}",
   globalOutbound = "loopback",
-);
+${bound});
 `;
 }
 

@@ -22,7 +22,7 @@ import { chromium } from "playwright-core";
 import { freePort } from "../../scripts/agent_server.ts";
 import { bundleEntry } from "../../scripts/bundle.ts";
 import { CHROMIUM, CHROMIUM_ARGS } from "./browser.ts";
-import { COMPATIBILITY_DATE, WORKERD_BIN } from "./edge.ts";
+import { capnpConfig, WORKERD_BIN } from "./edge.ts";
 import { OUT_DIR, REPO_ROOT, type StackInfo } from "./_common.ts";
 
 /** How the app runs. */
@@ -53,29 +53,13 @@ function env(stack: StackInfo, port: number): Record<string, string> {
 function workerdConfig(stack: StackInfo, port: number): string {
   const text = (name: string, value: string) =>
     `(name = "${name}", text = ${JSON.stringify(value)})`;
-  return `using Workerd = import "/workerd/workerd.capnp";
-
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "loopback", network = (allow = ["local"])),
-  ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
-);
-
-const worker :Workerd.Worker = (
-  modules = [(name = "worker.js", esModule = embed "worker.js")],
-  compatibilityDate = "${COMPATIBILITY_DATE}",
-  globalOutbound = "loopback",
-  bindings = [
-    ${text("REMOTE_HANDS_HOST", stack.serverUrl)},
-    ${text("REMOTE_HANDS_API_KEY", stack.apiKey)},
-    ${text("REMOTE_HANDS_LLM_URL", stack.llmUrl)},
-    ${text("REMOTE_HANDS_WORKING_DIR", stack.workspaceDir)},
-    (name = "READER_JS", text = embed "reader.js"),
-  ],
-);
-`;
+  return capnpConfig(port, [
+    text("REMOTE_HANDS_HOST", stack.serverUrl),
+    text("REMOTE_HANDS_API_KEY", stack.apiKey),
+    text("REMOTE_HANDS_LLM_URL", stack.llmUrl),
+    text("REMOTE_HANDS_WORKING_DIR", stack.workspaceDir),
+    `(name = "READER_JS", text = embed "reader.js")`,
+  ]);
 }
 
 /** The command of a variant. */
@@ -187,6 +171,31 @@ async function createConversation(app: WebApp): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
+/** Reads on until `enough(text)` holds or the stream ends; throws past `deadline`. */
+async function readUntil(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  text: string,
+  enough: (text: string) => boolean,
+  deadline: number,
+  what: string,
+): Promise<string> {
+  const decoder = new TextDecoder();
+  while (!enough(text)) {
+    if (Date.now() > deadline) throw new Error(`${what}:\n${text.slice(-1500)}`);
+    const { done, value } = await reader.read();
+    if (done) return text;
+    text += decoder.decode(value, { stream: true });
+  }
+  return text;
+}
+
+/** The ids of the stored events of an SSE text, in order (the state snapshot left out). */
+function storedIds(text: string): string[] {
+  return text.split("\n\n").filter((f) => /^id: s:\d+\n/.test(f))
+    .map((f) => JSON.parse(f.slice(f.indexOf("data: ") + 6)) as { id: string; key?: string })
+    .filter((e) => e.key !== "full_state").map((e) => e.id);
+}
+
 /** A conversation through the app's routes; checks the stream against the server's log. */
 export async function checkWebApp(
   app: WebApp,
@@ -206,27 +215,22 @@ export async function checkWebApp(
     throw new Error(`the stream's type is ${res.headers.get("content-type")}`);
   }
   const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
   const deadline = Date.now() + 60_000;
-  while (!/"key":"execution_status","value":"finished"|"execution_status":"finished"/.test(text)) {
-    if (Date.now() > deadline) throw new Error(`no finish in the stream:\n${text.slice(-1500)}`);
-    const { done, value } = await reader.read();
-    if (done) throw new Error("the stream ended before the run finished");
-    text += decoder.decode(value, { stream: true });
-  }
+  const finished = /"key":"execution_status","value":"finished"|"execution_status":"finished"/;
+  let text = await readUntil(
+    reader,
+    "",
+    (t) => finished.test(t),
+    deadline,
+    "no finish in the stream",
+  );
+  if (!finished.test(text)) throw new Error("the stream ended before the run finished");
   // Let the events stored around the finish arrive, then compare with the log.
   const want = await serverIds(stack, id);
-  while (!want.every((eventId) => text.includes(`"id":"${eventId}"`))) {
-    if (Date.now() > deadline) throw new Error("the stream lacks events of the log");
-    const { done, value } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-  }
+  const hasAll = (t: string) => want.every((eventId) => t.includes(`"id":"${eventId}"`));
+  text = await readUntil(reader, text, hasAll, deadline, "the stream lacks events of the log");
   await reader.cancel();
-  const streamed = text.split("\n\n").filter((f) => /^id: s:\d+\n/.test(f))
-    .map((f) => JSON.parse(f.slice(f.indexOf("data: ") + 6)) as { id: string; key?: string })
-    .filter((e) => e.key !== "full_state").map((e) => e.id);
+  const streamed = storedIds(text);
   if (JSON.stringify(streamed) !== JSON.stringify(want)) {
     throw new Error(`the stream's ids differ from the log:\n${streamed.join()}\n${want.join()}`);
   }
@@ -243,17 +247,15 @@ export async function checkWebApp(
     headers: { "last-event-id": `s:${cut - 1}` },
   });
   const resumedReader = again.body!.getReader();
-  let resumed = "";
-  while (!resumed.includes(`"id":"${want.at(-1)}"`)) {
-    if (Date.now() > deadline) throw new Error("the resumed stream lacks events of the log");
-    const { done, value } = await resumedReader.read();
-    if (done) break;
-    resumed += decoder.decode(value, { stream: true });
-  }
+  const resumed = await readUntil(
+    resumedReader,
+    "",
+    (t) => t.includes(`"id":"${want.at(-1)}"`),
+    deadline,
+    "the resumed stream lacks events of the log",
+  );
   await resumedReader.cancel();
-  const after = resumed.split("\n\n").filter((f) => /^id: s:\d+\n/.test(f))
-    .map((f) => JSON.parse(f.slice(f.indexOf("data: ") + 6)) as { id: string; key?: string })
-    .filter((e) => e.key !== "full_state").map((e) => e.id);
+  const after = storedIds(resumed);
   if (JSON.stringify(after) !== JSON.stringify(want.slice(cut))) {
     throw new Error(
       `after Last-Event-ID s:${cut - 1}: ${after.join()}, not ${want.slice(cut).join()}`,
@@ -287,29 +289,27 @@ export async function testWebView(
       page.evaluate(() =>
         (globalThis as unknown as { reader: { events: unknown[] } }).reader.events.length
       );
+    const connected = () =>
+      page.waitForFunction(() =>
+        (globalThis as unknown as { reader?: { connected: boolean } }).reader?.connected === true
+      );
+    const holding = (n: number, timeout: number) =>
+      page.waitForFunction(
+        (n) =>
+          (globalThis as unknown as { reader: { events: unknown[] } }).reader.events.length >= n,
+        n,
+        { timeout },
+      );
     await page.goto(`${app.url}/?c=${id}`);
-    await page.waitForFunction(() =>
-      (globalThis as unknown as { reader?: { connected: boolean } }).reader?.connected === true
-    );
+    await connected();
     const before = await count();
     await page.fill("input[name=text]", `${MARKER(16, 250)} count slowly`);
     await page.click("button");
-    await page.waitForFunction(
-      (n) => (globalThis as unknown as { reader: { events: unknown[] } }).reader.events.length >= n,
-      before + 6,
-      { timeout: 60_000 },
-    );
+    await holding(before + 6, 60_000);
     log(`reload at ${await count()} events`);
     await page.reload();
-    await page.waitForFunction(() =>
-      (globalThis as unknown as { reader?: { connected: boolean } }).reader?.connected === true
-    );
-    const atReload = await count();
-    await page.waitForFunction(
-      (n) => (globalThis as unknown as { reader: { events: unknown[] } }).reader.events.length >= n,
-      atReload + 6,
-      { timeout: 60_000 },
-    );
+    await connected();
+    await holding((await count()) + 6, 60_000);
     log(`cut (the app restarts) at ${await count()} events`);
     if ((await status(stack, id)) === "finished") {
       throw new Error("the run was over before the cut: the check must cut it mid-run");
@@ -321,11 +321,7 @@ export async function testWebView(
       await new Promise((r) => setTimeout(r, 200));
     }
     const want = await serverIds(stack, id);
-    await page.waitForFunction(
-      (n) => (globalThis as unknown as { reader: { events: unknown[] } }).reader.events.length >= n,
-      want.length,
-      { timeout: 30_000 },
-    );
+    await holding(want.length, 30_000);
     await page.locator("#status", { hasText: /^finished$/ }).waitFor({ timeout: 30_000 });
     const got = await page.evaluate(() =>
       (globalThis as unknown as { reader: { events: { id: string }[] } }).reader.events.map((e) =>

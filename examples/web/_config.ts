@@ -1,12 +1,15 @@
 /**
- * The page's script: `@remote-hands/client/browser` bundled for browsers with esbuild (any
- * bundler does; this is what `deno.ts` and `bun.ts` serve as `/reader.js`).
+ * The app's configuration under Deno and Bun: the agent server and the LLM from the variables of
+ * `../_env.ts`, and the page's script, `@remote-hands/client/browser` bundled for browsers with
+ * esbuild (any bundler does; this is what `deno.ts` and `bun.ts` serve as `/reader.js`).
  *
  * @module
  */
 
 import { dirname } from "node:path";
 import * as esbuild from "esbuild";
+import { apiKey, host, llm, workingDir } from "../_env.ts";
+import type { WebAppConfig } from "./app.ts";
 
 const HERE = dirname(new URL(import.meta.url).pathname);
 
@@ -29,4 +32,15 @@ export async function readerScript(): Promise<string> {
   });
   await esbuild.stop();
   return result.outputFiles![0]!.text;
+}
+
+/** The app's configuration from the environment (see `../_env.ts`). */
+export async function configFromEnv(): Promise<WebAppConfig> {
+  return {
+    host,
+    apiKey,
+    workingDir,
+    agent: { kind: "Agent", llm, tools: [{ name: "terminal" }] },
+    readerScript: await readerScript(),
+  };
 }
